@@ -1,0 +1,166 @@
+/**
+ * The service configuration: its Schema, defaults, precedence (environment > config.json >
+ * defaults), validation messages that name the bad key, and redaction for `GET /config`.
+ */
+import { Either, ParseResult, Schema } from "effect"
+import { ByteSizeString } from "./ByteSize.js"
+
+const Port = Schema.Int.pipe(Schema.between(0, 65535))
+const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative())
+const PositiveInt = Schema.Int.pipe(Schema.positive())
+const Probability = Schema.Number.pipe(Schema.between(0, 1))
+
+export const LogLevelName = Schema.Literal("TRACE", "DEBUG", "INFO", "WARN", "ERROR")
+export type LogLevelName = typeof LogLevelName.Type
+
+export const LogConfig = Schema.Struct({
+  /** Empty: log to stdout. Otherwise a file, rotated when it reaches `log_size_limit` bytes. */
+  log_path: Schema.String,
+  log_level: LogLevelName,
+  log_size_limit: PositiveInt
+})
+
+export const EngineKind = Schema.Literal("native", "fake")
+export type EngineKind = typeof EngineKind.Type
+
+export const ServiceConfig = Schema.Struct({
+  port: Port,
+  address: Schema.String.pipe(Schema.minLength(1)),
+  /** Size of the libuv worker pool that runs engine work off the main thread; 0 = one per CPU. */
+  number_of_threads: NonNegativeInt,
+  engine_pool_size: PositiveInt,
+  engine: EngineKind,
+  /** Longest wait for a free engine, in seconds, before answering 503 with Retry-After. */
+  engine_queue_timeout: Schema.Number.pipe(Schema.positive()),
+  client_max_body_size: ByteSizeString,
+  keys_dir: Schema.String.pipe(Schema.minLength(1)),
+  /** Seconds an idle keep-alive connection stays open. */
+  idle_connection_timeout: NonNegativeInt,
+  liveness_threshold: Probability,
+  log: LogConfig
+})
+export type ServiceConfig = typeof ServiceConfig.Type
+
+export const defaultConfig: ServiceConfig = {
+  port: 6982,
+  address: "0.0.0.0",
+  number_of_threads: 0,
+  engine_pool_size: 2,
+  engine: "fake",
+  engine_queue_timeout: 10,
+  client_max_body_size: "10M",
+  keys_dir: "keys",
+  idle_connection_timeout: 60,
+  liveness_threshold: 0.5,
+  log: { log_path: "", log_level: "INFO", log_size_limit: 100 * 1024 * 1024 }
+}
+
+/** Keys whose new value takes effect only after a restart (the rest apply at once). */
+export const restartKeys: ReadonlySet<string> = new Set([
+  "port",
+  "address",
+  "number_of_threads",
+  "engine_pool_size",
+  "engine",
+  "keys_dir",
+  "idle_connection_timeout",
+  "log.log_path",
+  "log.log_size_limit"
+])
+
+/** Plain JSON object, as read from config.json or a POST body. */
+export type JsonObject = { readonly [key: string]: unknown }
+
+export const isJsonObject = (value: unknown): value is JsonObject =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** Deep merge of JSON objects: nested objects merge, anything else replaces. */
+export const mergeJson = (base: JsonObject, patch: JsonObject): JsonObject => {
+  const out: Record<string, unknown> = { ...base }
+  for (const [key, value] of Object.entries(patch)) {
+    const current = out[key]
+    out[key] = isJsonObject(current) && isJsonObject(value) ? mergeJson(current, value) : value
+  }
+  return out
+}
+
+/** Top-level scalar keys, each overridable by `FACEPHI_IAD_<KEY>`. */
+const scalarKeys = Object.entries(ServiceConfig.fields)
+  .filter(([key]) => !isJsonObject((defaultConfig as JsonObject)[key]))
+  .map(([key]) => key)
+
+export const envNameOf = (key: string): string => `FACEPHI_IAD_${key.toUpperCase()}`
+
+/** Environment overrides as a JSON object: numbers where the default is a number, else strings. */
+export const environmentOverrides = (env: Readonly<Record<string, string | undefined>>): JsonObject => {
+  const out: Record<string, unknown> = {}
+  for (const key of scalarKeys) {
+    const raw = env[envNameOf(key)]
+    if (raw === undefined) continue
+    const isNumeric = typeof (defaultConfig as JsonObject)[key] === "number"
+    out[key] = isNumeric && raw.trim() !== "" && Number.isFinite(Number(raw)) ? Number(raw) : raw
+  }
+  return out
+}
+
+/** Names the variable that set a key, so that a bad override is easy to find. */
+const sourceOf = (key: string, env: JsonObject): string =>
+  Object.prototype.hasOwnProperty.call(env, key) ? ` (from ${envNameOf(key)})` : ""
+
+export class InvalidConfig extends Schema.TaggedError<InvalidConfig>()("InvalidConfig", {
+  message: Schema.String
+}) {}
+
+const decodeStrict = Schema.decodeUnknownEither(ServiceConfig, { onExcessProperty: "error", errors: "all" })
+
+/** Validates a whole configuration; the message names every bad key. */
+export const validateConfig = (
+  candidate: unknown,
+  environment: JsonObject = {}
+): Either.Either<ServiceConfig, InvalidConfig> =>
+  Either.mapLeft(decodeStrict(candidate), (error) => {
+    const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+    const lines = issues.map((issue) => {
+      const key = issue.path.map(String).join(".")
+      const top = String(issue.path[0] ?? "")
+      const what = issue._tag === "Unexpected" ? "unknown key" : issue.message
+      return `config key "${key === "" ? "(root)" : key}"${sourceOf(top, environment)}: ${what}`
+    })
+    return new InvalidConfig({ message: lines.join("; ") })
+  })
+
+/** defaults < file < environment, validated as a whole. */
+export const resolveConfig = (
+  file: JsonObject,
+  env: Readonly<Record<string, string | undefined>>
+): Either.Either<ServiceConfig, InvalidConfig> => {
+  const overrides = environmentOverrides(env)
+  return validateConfig(mergeJson(mergeJson(defaultConfig as JsonObject, file), overrides), overrides)
+}
+
+const SECRET_KEY = /(^|_)(key|token|secret|password)$/i
+
+/** The configuration as `GET /config` shows it: any secret-looking value is replaced. */
+export const redact = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(redact)
+  if (!isJsonObject(value)) return value
+  const out: Record<string, unknown> = {}
+  for (const [key, inner] of Object.entries(value)) {
+    out[key] = SECRET_KEY.test(key) && typeof inner === "string" && inner !== "" ? "<redacted>" : redact(inner)
+  }
+  return out
+}
+
+/** Dotted paths of every leaf that differs between two configs. */
+export const changedKeys = (before: JsonObject, after: JsonObject, prefix = ""): Array<string> => {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)])
+  const out: Array<string> = []
+  for (const key of keys) {
+    const path = prefix === "" ? key : `${prefix}.${key}`
+    const a = before[key]
+    const b = after[key]
+    if (isJsonObject(a) && isJsonObject(b)) out.push(...changedKeys(a, b, path))
+    else if (JSON.stringify(a) !== JSON.stringify(b)) out.push(path)
+  }
+  return out
+}
