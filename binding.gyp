@@ -1,0 +1,17 @@
+{
+  "targets": [
+    {
+      "target_name": "iad_native",
+      "sources": [
+        "native/src/binding.cc",
+        "native/src/content.cc",
+        "native/src/crypto.cc",
+        "native/src/keyring.cc",
+        "native/src/open_capture.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-O2"]
+    }
+  ]
+}

@@ -1,0 +1,275 @@
+// Node binding: `new Engine({ service, sdk, attestation })` with raw 32-byte keys, and
+// `engine.open(bytes)`, which runs on a libuv worker and resolves to a typed result object.
+// No exceptions cross the boundary: failures are `{ ok: false, code, codeName, tag }`.
+#include <napi.h>
+
+#include <memory>
+
+#include "open_capture.h"
+
+namespace {
+
+using iad::AttestationFact;
+using iad::Code;
+using iad::SignatureFact;
+
+const char* kEnvironmentNames[iad::kEnvironmentSignalCount] = {
+    "emulator", "rooted", "hookingFramework", "debuggerAttached", "virtualCamera", "appRepackaged", "remoteControl"};
+
+const char* signature_name(SignatureFact f) {
+  switch (f) {
+    case SignatureFact::Valid: return "valid";
+    case SignatureFact::Invalid: return "invalid";
+    case SignatureFact::UnknownKey: return "unknown-key";
+  }
+  return "invalid";
+}
+
+const char* attestation_name(AttestationFact f) {
+  switch (f) {
+    case AttestationFact::Valid: return "valid";
+    case AttestationFact::Invalid: return "invalid";
+    case AttestationFact::Missing: return "missing";
+    case AttestationFact::OtherCapture: return "other-capture";
+    case AttestationFact::OtherDevice: return "other-device";
+    case AttestationFact::UntrustedAuthority: return "untrusted-authority";
+  }
+  return "invalid";
+}
+
+std::string hex(const uint8_t* data, size_t size) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out(size * 2, '0');
+  for (size_t i = 0; i < size; ++i) {
+    out[2 * i] = digits[data[i] >> 4];
+    out[2 * i + 1] = digits[data[i] & 15];
+  }
+  return out;
+}
+
+Napi::Float32Array floats(Napi::Env env, const std::vector<float>& values) {
+  auto array = Napi::Float32Array::New(env, values.size());
+  for (size_t i = 0; i < values.size(); ++i) array[i] = values[i];
+  return array;
+}
+
+Napi::Object failure_object(Napi::Env env, iad::Failure failure) {
+  auto out = Napi::Object::New(env);
+  out.Set("ok", false);
+  out.Set("code", static_cast<uint32_t>(failure.code));
+  out.Set("codeName", iad::code_name(failure.code));
+  out.Set("tag", failure.tag);
+  return out;
+}
+
+// Builds the JS result; frames are Uint8Array views over one external ArrayBuffer that owns the
+// plaintext, so the JPEG bytes are never copied.
+Napi::Object success_object(Napi::Env env, std::unique_ptr<iad::Opened> opened) {
+  const iad::Capture& c = opened->capture;
+  auto plaintext = std::make_unique<std::vector<uint8_t>>(std::move(opened->plaintext));
+  const uint8_t* base = plaintext->data();
+  auto text = [&](iad::Range r) { return hex(base + r.offset, r.length); };
+
+  auto capture = Napi::Object::New(env);
+  capture.Set("formatVersion", c.format_version);
+  capture.Set("captureId", text(c.capture_id));
+  capture.Set("createdAt", static_cast<double>(c.created_at_ms));
+  auto sdk = Napi::Object::New(env);
+  sdk.Set("name", c.sdk_name);
+  sdk.Set("version", c.sdk_version);
+  sdk.Set("platform", c.sdk_platform);
+  capture.Set("sdk", sdk);
+  auto camera = Napi::Object::New(env);
+  camera.Set("name", c.camera_name);
+  camera.Set("width", c.camera_width);
+  camera.Set("height", c.camera_height);
+  camera.Set("fps", c.camera_fps_milli / 1000.0);
+  capture.Set("camera", camera);
+  auto environment = Napi::Object::New(env);
+  for (size_t i = 0; i < iad::kEnvironmentSignalCount; ++i) environment.Set(kEnvironmentNames[i], c.environment[i]);
+  capture.Set("environment", environment);
+  auto device = Napi::Object::New(env);
+  device.Set("id", text(c.device_id));
+  device.Set("manufacturer", c.device_manufacturer);
+  device.Set("model", c.device_model);
+  device.Set("os", c.device_os);
+  device.Set("osVersion", c.device_os_version);
+  capture.Set("device", device);
+  if (c.attestation.present) {
+    auto attestation = Napi::Object::New(env);
+    attestation.Set("captureId", text(c.attestation.capture_id));
+    attestation.Set("deviceId", text(c.attestation.device_id));
+    attestation.Set("issuedAt", static_cast<double>(c.attestation.issued_at_ms));
+    attestation.Set("authorityKeyId", text(c.attestation.authority_key_id));
+    capture.Set("attestation", attestation);
+  }
+  auto activity = Napi::Object::New(env);
+  activity.Set("motion", floats(env, c.motion));
+  activity.Set("touches", floats(env, c.touches));
+  capture.Set("activity", activity);
+  capture.Set("bestFrame", c.best_frame);
+  capture.Set("faceScore", c.face_score / 10000.0);
+
+  auto integrity = Napi::Object::New(env);
+  integrity.Set("sdkSignature", signature_name(opened->sdk_signature));
+  integrity.Set("sdkKeyId", text(c.sdk_key_id));
+  integrity.Set("attestation", attestation_name(opened->attestation));
+
+  const size_t size = plaintext->size();
+  std::vector<uint8_t>* owned = plaintext.release();
+  auto buffer = Napi::ArrayBuffer::New(env, owned->data(), size,
+                                       [](Napi::Env, void*, std::vector<uint8_t>* data) { delete data; }, owned);
+  auto frames = Napi::Array::New(env, c.frames.size());
+  for (size_t i = 0; i < c.frames.size(); ++i) {
+    auto frame = Napi::Object::New(env);
+    frame.Set("offsetMs", c.frames[i].offset_ms);
+    frame.Set("jpeg", Napi::Uint8Array::New(env, c.frames[i].jpeg.length, buffer, c.frames[i].jpeg.offset));
+    frames[i] = frame;
+  }
+  capture.Set("frames", frames);
+
+  auto out = Napi::Object::New(env);
+  out.Set("ok", true);
+  out.Set("capture", capture);
+  out.Set("integrity", integrity);
+  return out;
+}
+
+class OpenWorker : public Napi::AsyncWorker {
+ public:
+  OpenWorker(Napi::Env env, std::shared_ptr<const iad::Keyring> keys, const uint8_t* data, size_t size)
+      : Napi::AsyncWorker(env, "iad.open"), deferred_(Napi::Promise::Deferred::New(env)), keys_(std::move(keys)),
+        // Copied: the caller may reuse or detach its buffer while the worker runs.
+        input_(data, data + size) {}
+
+  Napi::Promise promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    opened_ = std::make_unique<iad::Opened>(iad::open_capture(*keys_, iad::Span{input_.data(), input_.size()}));
+    std::vector<uint8_t>().swap(input_);
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    if (opened_->failure.code != Code::Ok) {
+      deferred_.Resolve(failure_object(env, opened_->failure));
+      return;
+    }
+    deferred_.Resolve(success_object(env, std::move(opened_)));
+  }
+
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::shared_ptr<const iad::Keyring> keys_;
+  std::vector<uint8_t> input_;
+  std::unique_ptr<iad::Opened> opened_;
+};
+
+class Engine : public Napi::ObjectWrap<Engine> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "Engine",
+                       {InstanceMethod<&Engine::Open>("open"), InstanceMethod<&Engine::KeyIds>("keyIds")});
+  }
+
+  explicit Engine(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() != 1 || !info[0].IsObject()) {
+      Napi::TypeError::New(env, "Engine expects { service, sdk, attestation } arrays of raw keys")
+          .ThrowAsJavaScriptException();
+      return;
+    }
+    auto keys = std::make_shared<iad::Keyring>();
+    const Napi::Object spec = info[0].As<Napi::Object>();
+    if (!AddKeys(env, spec, "service", *keys) || !AddKeys(env, spec, "sdk", *keys) ||
+        !AddKeys(env, spec, "attestation", *keys))
+      return;
+    if (keys->service_count() == 0) {
+      Napi::TypeError::New(env, "Engine needs at least one service private key").ThrowAsJavaScriptException();
+      return;
+    }
+    keys_ = std::move(keys);
+  }
+
+ private:
+  bool AddKeys(Napi::Env env, const Napi::Object& spec, const char* kind, iad::Keyring& keys) {
+    const Napi::Value value = spec.Get(kind);
+    if (env.IsExceptionPending()) return false;
+    if (!value.IsArray()) {
+      Napi::TypeError::New(env, std::string("Engine: `") + kind + "` must be an array of Uint8Array")
+          .ThrowAsJavaScriptException();
+      return false;
+    }
+    const Napi::Array list = value.As<Napi::Array>();
+    for (uint32_t i = 0; i < list.Length(); ++i) {
+      const Napi::Value item = list.Get(i);
+      if (!item.IsTypedArray() || item.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+        Napi::TypeError::New(env, std::string("Engine: `") + kind + "` entries must be Uint8Array")
+            .ThrowAsJavaScriptException();
+        return false;
+      }
+      const auto bytes = item.As<Napi::Uint8Array>();
+      const std::string k(kind);
+      const bool ok = k == "service"  ? keys.add_service_private(bytes.Data(), bytes.ByteLength())
+                      : k == "sdk"    ? keys.add_sdk_public(bytes.Data(), bytes.ByteLength())
+                                      : keys.add_attestation_public(bytes.Data(), bytes.ByteLength());
+      if (!ok) {
+        // Never echo key bytes: only which list and which position was refused.
+        Napi::TypeError::New(env, std::string("Engine: `") + kind + "` key #" + std::to_string(i) +
+                                      " is not a valid raw 32-byte key")
+            .ThrowAsJavaScriptException();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  Napi::Value Open(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!keys_) {
+      Napi::Error::New(env, "Engine was not constructed").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    if (info.Length() != 1 || !info[0].IsTypedArray() ||
+        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+      Napi::TypeError::New(env, "open expects a Uint8Array").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    const auto bytes = info[0].As<Napi::Uint8Array>();
+    if (bytes.ByteLength() > iad::kMaxCaptureBytes) {
+      // Refused before copying: an oversized input never costs a worker or memory.
+      auto deferred = Napi::Promise::Deferred::New(env);
+      deferred.Resolve(failure_object(env, iad::Failure{Code::TooLarge, 0}));
+      return deferred.Promise();
+    }
+    auto* worker = new OpenWorker(env, keys_, bytes.Data(), bytes.ByteLength());
+    Napi::Promise promise = worker->promise();
+    worker->Queue();
+    return promise;
+  }
+
+  Napi::Value KeyIds(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto out = Napi::Object::New(env);
+    out.Set("service", keys_ ? keys_->service_count() : 0);
+    out.Set("sdk", keys_ ? keys_->sdk_count() : 0);
+    out.Set("attestation", keys_ ? keys_->attestation_count() : 0);
+    return out;
+  }
+
+  std::shared_ptr<const iad::Keyring> keys_;
+};
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("Engine", Engine::Define(env));
+  exports.Set("formatVersion", iad::kFormatVersion);
+  exports.Set("maxCaptureBytes", static_cast<double>(iad::kMaxCaptureBytes));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(iad_native, Init)

@@ -1,0 +1,42 @@
+/**
+ * A SIMULATED camera burst, for tests only: each still becomes N frames that differ the way
+ * consecutive camera frames do (sensor noise, a pixel or two of hand micro-motion, small
+ * exposure jitter), re-encoded as JPEG. It does not model a real sensor pipeline.
+ */
+import sharp from "sharp"
+
+const jitter = (spread: number) => (Math.random() * 2 - 1) * spread
+
+const burstFrame = async (still: Uint8Array): Promise<Buffer> => {
+  const image = sharp(still)
+  const { width, height } = await image.metadata()
+  if (width === undefined || height === undefined) throw new Error("burst: cannot read the image size")
+  const shiftX = Math.round(jitter(2))
+  const shiftY = Math.round(jitter(2))
+  // Micro-motion: extend the edges by the shift, then crop back to the original size.
+  const moved = await sharp(still)
+    .extend({ top: 2, bottom: 2, left: 2, right: 2, extendWith: "copy" })
+    .extract({ left: 2 + shiftX, top: 2 + shiftY, width, height })
+    .linear(1 + jitter(0.03), jitter(3)) // exposure and black-level jitter
+    .raw()
+    .toBuffer({ resolveWithObject: true })
+  const pixels = moved.data
+  for (let i = 0; i < pixels.length; i++) {
+    // Sensor noise: about +/-2 levels per channel.
+    const v = pixels[i]! + Math.round(jitter(2))
+    pixels[i] = v < 0 ? 0 : v > 255 ? 255 : v
+  }
+  return sharp(pixels, { raw: moved.info }).jpeg({ quality: 90 }).toBuffer()
+}
+
+export const simulateBurst = async (stills: ReadonlyArray<Uint8Array>, count: number): Promise<Array<Buffer>> => {
+  const out: Array<Buffer> = []
+  for (const still of stills) for (let i = 0; i < count; i++) out.push(await burstFrame(still))
+  return out
+}
+
+export const jpegSize = async (jpeg: Uint8Array): Promise<{ width: number; height: number }> => {
+  const { width, height } = await sharp(jpeg).metadata()
+  if (width === undefined || height === undefined) throw new Error("cannot read the JPEG size")
+  return { width, height }
+}

@@ -1,0 +1,74 @@
+/**
+ * Loading the C++ addon (built by the package's install step from binding.gyp) and the shape of
+ * what it returns. Result codes are numbers fixed in native/src/result.h.
+ */
+import { createRequire } from "node:module"
+import type { CaptureContents, IntegrityFacts } from "../../capture/CaptureContents.js"
+
+/** Failure codes of `Engine.open`, by number (native/src/result.h). */
+export const nativeCodes = {
+  1: "TOO_LARGE",
+  2: "TRUNCATED",
+  3: "BAD_MAGIC",
+  4: "UNSUPPORTED_VERSION",
+  5: "UNSUPPORTED_SUITE",
+  6: "LENGTH_MISMATCH",
+  7: "UNKNOWN_SERVICE_KEY",
+  8: "DECRYPT_FAILED",
+  9: "MALFORMED_TLV",
+  10: "MISSING_FIELD",
+  11: "DUPLICATE_FIELD",
+  12: "UNKNOWN_FIELD",
+  13: "FIELD_SIZE",
+  14: "LIMIT_EXCEEDED",
+  15: "BAD_VALUE",
+  16: "UNSUPPORTED_FORMAT_VERSION",
+  17: "INTERNAL"
+} as const
+export type NativeCode = keyof typeof nativeCodes
+export type NativeCodeName = (typeof nativeCodes)[NativeCode]
+
+export interface NativeOpenFailure {
+  readonly ok: false
+  readonly code: NativeCode
+  readonly codeName: NativeCodeName
+  /** The TLV tag that failed, 0 when not about a field. */
+  readonly tag: number
+}
+
+export interface NativeOpenSuccess {
+  readonly ok: true
+  /** Raw from the addon; decoded with the `CaptureContents` Schema before use. */
+  readonly capture: unknown
+  readonly integrity: unknown
+}
+
+export type NativeOpenResult = NativeOpenFailure | NativeOpenSuccess
+
+export interface NativeKeys {
+  readonly service: ReadonlyArray<Uint8Array>
+  readonly sdk: ReadonlyArray<Uint8Array>
+  readonly attestation: ReadonlyArray<Uint8Array>
+}
+
+export interface NativeEngineHandle {
+  open(capture: Uint8Array): Promise<NativeOpenResult>
+  keyIds(): { readonly service: number; readonly sdk: number; readonly attestation: number }
+}
+
+export interface NativeAddon {
+  readonly Engine: new (keys: NativeKeys) => NativeEngineHandle
+  readonly formatVersion: number
+  readonly maxCaptureBytes: number
+}
+
+/** What a successful open yields once decoded. */
+export interface NativeOpened {
+  readonly contents: CaptureContents
+  readonly integrity: IntegrityFacts
+}
+
+const addonPath = "../../../build/Release/iad_native.node"
+
+/** Throws when the addon is not built; callers turn that into a startup error. */
+export const loadNativeAddon = (): NativeAddon => createRequire(import.meta.url)(addonPath) as NativeAddon
