@@ -4,6 +4,8 @@
  */
 import { Either, ParseResult, Schema } from "effect"
 import { ByteSizeString } from "./ByteSize.js"
+import { defaultFaceThresholds, FaceThresholds } from "./FaceThresholds.js"
+import { LicenseConfig } from "./LicenseConfig.js"
 
 const Port = Schema.Int.pipe(Schema.between(0, 65535))
 const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative())
@@ -37,7 +39,11 @@ export const ServiceConfig = Schema.Struct({
   /** Seconds an idle keep-alive connection stays open. */
   idle_connection_timeout: NonNegativeInt,
   liveness_threshold: Probability,
-  log: LogConfig
+  log: LogConfig,
+  /** Cryptlex license; absent: the service runs unlicensed (development). */
+  license: Schema.optional(LicenseConfig),
+  /** Limits of the face checks (docs/face-analysis.md). */
+  face: FaceThresholds
 })
 export type ServiceConfig = typeof ServiceConfig.Type
 
@@ -52,7 +58,8 @@ export const defaultConfig: ServiceConfig = {
   keys_dir: "keys",
   idle_connection_timeout: 60,
   liveness_threshold: 0.5,
-  log: { log_path: "", log_level: "INFO", log_size_limit: 100 * 1024 * 1024 }
+  log: { log_path: "", log_level: "INFO", log_size_limit: 100 * 1024 * 1024 },
+  face: defaultFaceThresholds
 }
 
 /** Keys whose new value takes effect only after a restart (the rest apply at once). */
@@ -65,8 +72,15 @@ export const restartKeys: ReadonlySet<string> = new Set([
   "keys_dir",
   "idle_connection_timeout",
   "log.log_path",
-  "log.log_size_limit"
+  "log.log_size_limit",
+  "license"
 ])
+
+/** True when a changed dotted path (see `changedKeys`) or any section above it needs a restart. */
+export const needsRestart = (path: string): boolean => {
+  const parts = path.split(".")
+  return parts.some((_, i) => restartKeys.has(parts.slice(0, i + 1).join(".")))
+}
 
 /** Plain JSON object, as read from config.json or a POST body. */
 export type JsonObject = { readonly [key: string]: unknown }
@@ -86,7 +100,7 @@ export const mergeJson = (base: JsonObject, patch: JsonObject): JsonObject => {
 
 /** Top-level scalar keys, each overridable by `FACEPHI_IAD_<KEY>`. */
 const scalarKeys = Object.entries(ServiceConfig.fields)
-  .filter(([key]) => !isJsonObject((defaultConfig as JsonObject)[key]))
+  .filter(([key]) => key in defaultConfig && !isJsonObject((defaultConfig as JsonObject)[key]))
   .map(([key]) => key)
 
 export const envNameOf = (key: string): string => `FACEPHI_IAD_${key.toUpperCase()}`
