@@ -1,0 +1,278 @@
+/**
+ * Converts a TensorFlow.js graph model of the MediaPipe face family (BlazeFace, FaceMesh, Iris) to
+ * ONNX. Written here because no converter ships in the npm registry (tf2onnx is Python, and the
+ * machines have no network for it). Only the ops those graphs use are supported; any other op
+ * fails the build loudly.
+ *
+ * Layout: TF graphs are NHWC; ONNX convolutions are NCHW. The ONNX model takes NCHW input and keeps
+ * activations NCHW; weights are permuted once here; tensors are transposed back to NHWC only
+ * before a Reshape or a graph output, so outputs match the TF graph exactly.
+ */
+import onnxProto from "onnx-proto"
+import type { TfAttr, TfGraph, TfNode, TfWeight } from "./TfjsGraph.js"
+
+const { onnx } = onnxProto
+type INode = onnxProto.onnx.INodeProto
+type ITensor = onnxProto.onnx.ITensorProto
+type IAttribute = onnxProto.onnx.IAttributeProto
+
+const OPSET = 13
+const NHWC_TO_NCHW = [0, 3, 1, 2]
+const NCHW_TO_NHWC = [0, 2, 3, 1]
+
+/** Layout of a converted activation: 4-D channel-first, or anything else kept as TF has it. */
+type Layout = "nchw" | "plain"
+
+const ascii = (attr: TfAttr | undefined): string => (attr?.s === undefined ? "" : Buffer.from(attr.s, "base64").toString("ascii"))
+const ints = (attr: TfAttr | undefined): Array<number> => (attr?.list?.i ?? []).map(Number)
+const fusedOps = (node: TfNode): Array<string> =>
+  (node.attr?.["fused_ops"]?.list?.s ?? []).map((s) => Buffer.from(s, "base64").toString("ascii"))
+const tensorName = (input: string): string => input.replace(/:0$/, "")
+
+const attrInts = (name: string, values: ReadonlyArray<number>): IAttribute => ({
+  name,
+  type: onnx.AttributeProto.AttributeType.INTS,
+  ints: [...values]
+})
+const attrInt = (name: string, value: number): IAttribute => ({ name, type: onnx.AttributeProto.AttributeType.INT, i: value })
+const attrString = (name: string, value: string): IAttribute => ({
+  name,
+  type: onnx.AttributeProto.AttributeType.STRING,
+  s: Buffer.from(value, "ascii")
+})
+
+const floatTensor = (name: string, dims: ReadonlyArray<number>, data: Float32Array): ITensor => ({
+  name,
+  dims: [...dims],
+  dataType: onnx.TensorProto.DataType.FLOAT,
+  rawData: new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength))
+})
+const int64Tensor = (name: string, values: ReadonlyArray<number>): ITensor => {
+  const data = new BigInt64Array(values.map((v) => BigInt(v)))
+  return { name, dims: [values.length], dataType: onnx.TensorProto.DataType.INT64, rawData: new Uint8Array(data.buffer) }
+}
+
+/** TF conv filter [H, W, I, O] -> ONNX [O, I, H, W]. */
+const convFilter = (w: TfWeight): { dims: Array<number>; data: Float32Array } => {
+  const [h, wd, ci, co] = w.shape as [number, number, number, number]
+  const out = new Float32Array(w.data.length)
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < wd; x++)
+      for (let i = 0; i < ci; i++)
+        for (let o = 0; o < co; o++) out[((o * ci + i) * h + y) * wd + x] = w.data[((y * wd + x) * ci + i) * co + o]!
+  return { dims: [co, ci, h, wd], data: out }
+}
+
+/** TF depthwise filter [H, W, C, M] -> ONNX grouped conv [C*M, 1, H, W], output channel c*M+m. */
+const depthwiseFilter = (w: TfWeight): { dims: Array<number>; data: Float32Array; groups: number } => {
+  const [h, wd, c, m] = w.shape as [number, number, number, number]
+  const out = new Float32Array(w.data.length)
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < wd; x++)
+      for (let ch = 0; ch < c; ch++)
+        for (let k = 0; k < m; k++) out[((ch * m + k) * h + y) * wd + x] = w.data[((y * wd + x) * c + ch) * m + k]!
+  return { dims: [c * m, 1, h, wd], data: out, groups: c }
+}
+
+export interface ConvertedModel {
+  readonly bytes: Uint8Array
+  readonly inputName: string
+  readonly outputNames: ReadonlyArray<string>
+}
+
+export const convertTfjsGraph = (graph: TfGraph, producer: string): ConvertedModel => {
+  const nodes: Array<INode> = []
+  const initializers: Array<ITensor> = []
+  const layouts = new Map<string, Layout>()
+  const consts = new Map<string, TfWeight>()
+  let counter = 0
+  const fresh = (base: string): string => `${base}__${counter++}`
+
+  for (const node of graph.nodes) {
+    if (node.op !== "Const") continue
+    const w = graph.weights.get(node.name)
+    if (w !== undefined) consts.set(node.name, w)
+  }
+  const constOf = (input: string): TfWeight => {
+    const w = consts.get(tensorName(input))
+    if (w === undefined) throw new Error(`${producer}: ${input} is not a constant`)
+    return w
+  }
+  const floatConst = (base: string, dims: ReadonlyArray<number>, data: Float32Array): string => {
+    const name = fresh(base)
+    initializers.push(floatTensor(name, dims, data))
+    return name
+  }
+  const int64Const = (base: string, values: ReadonlyArray<number>): string => {
+    const name = fresh(base)
+    initializers.push(int64Tensor(name, values))
+    return name
+  }
+  const emit = (opType: string, inputs: Array<string>, output: string, attribute: Array<IAttribute> = []): string => {
+    nodes.push({ opType, input: inputs, output: [output], name: fresh(output), attribute })
+    return output
+  }
+  const layoutOf = (input: string): Layout => layouts.get(tensorName(input)) ?? "plain"
+  /** A 4-D activation as TF sees it (NHWC), for ops whose semantics depend on memory order. */
+  const asTf = (input: string): string =>
+    layoutOf(input) === "nchw"
+      ? emit("Transpose", [tensorName(input)], fresh(`${tensorName(input)}_nhwc`), [attrInts("perm", NCHW_TO_NHWC)])
+      : tensorName(input)
+  const slopeOf = (input: string): string => {
+    const alpha = constOf(input)
+    if (alpha.dtype !== "float32") throw new Error(`${producer}: PReLU slope must be float`)
+    return floatConst(`${tensorName(input)}_slope`, [alpha.data.length, 1, 1], alpha.data)
+  }
+  const spatial = (node: TfNode, key: string): Array<number> => {
+    const v = ints(node.attr?.[key])
+    if (ascii(node.attr?.["data_format"]) !== "NHWC") throw new Error(`${producer}: ${node.name} is not NHWC`)
+    return v.length === 4 ? [v[1]!, v[2]!] : [1, 1]
+  }
+  const padAttrs = (node: TfNode): Array<IAttribute> => {
+    const padding = ascii(node.attr?.["padding"])
+    // TF "SAME" puts the odd pixel at the end, which is ONNX SAME_UPPER.
+    if (padding === "SAME") return [attrString("auto_pad", "SAME_UPPER")]
+    if (padding === "VALID") return []
+    throw new Error(`${producer}: ${node.name} has padding ${padding}`)
+  }
+
+  let inputName = ""
+  let inputDims: Array<number> = []
+  const outputs: Array<string> = []
+  for (const node of graph.nodes) {
+    const inputs = (node.input ?? []).filter((i) => !i.startsWith("^"))
+    const out = node.name
+    switch (node.op) {
+      case "Const":
+        break
+      case "Placeholder": {
+        inputName = out
+        const dims = (node.attr?.["shape"]?.shape?.dim ?? []).map((d) => Number(d.size))
+        // Spatial size stays free for fully convolutional graphs (see Reshape); batch is free.
+        inputDims = NHWC_TO_NCHW.map((axis) => (axis === 0 || axis === 3 ? (dims[axis] ?? -1) : -1))
+        layouts.set(out, "nchw")
+        break
+      }
+      case "_FusedConv2D":
+      case "DepthwiseConv2dNative": {
+        const w = constOf(inputs[1]!)
+        const depthwise = node.op === "DepthwiseConv2dNative"
+        const filter = depthwise ? depthwiseFilter(w) : { ...convFilter(w), groups: 1 }
+        const convInputs = [tensorName(inputs[0]!), floatConst(`${out}_w`, filter.dims, filter.data)]
+        const ops = depthwise ? [] : fusedOps(node)
+        if (ops[0] === "BiasAdd") {
+          const bias = constOf(inputs[2]!)
+          convInputs.push(floatConst(`${out}_b`, [bias.data.length], bias.data as Float32Array))
+        } else if (ops.length > 0) throw new Error(`${producer}: ${node.name} fuses ${ops.join(",")}`)
+        const attrs = [
+          attrInts("strides", spatial(node, "strides")),
+          attrInts("dilations", spatial(node, "dilations")),
+          attrInt("group", filter.groups),
+          ...padAttrs(node)
+        ]
+        const activation = ops[1]
+        if (activation === undefined) emit("Conv", convInputs, out, attrs)
+        else {
+          const conv = emit("Conv", convInputs, fresh(`${out}_conv`), attrs)
+          if (activation === "Relu") emit("Relu", [conv], out)
+          else if (activation === "Prelu") emit("PRelu", [conv, slopeOf(inputs[3]!)], out)
+          else throw new Error(`${producer}: ${node.name} fuses ${activation}`)
+        }
+        layouts.set(out, "nchw")
+        break
+      }
+      case "AddV2": {
+        if (layoutOf(inputs[0]!) !== layoutOf(inputs[1]!)) throw new Error(`${producer}: ${node.name} mixes layouts`)
+        emit("Add", inputs.map(tensorName), out)
+        layouts.set(out, layoutOf(inputs[0]!))
+        break
+      }
+      case "Relu":
+      case "Sigmoid":
+      case "Identity": {
+        emit(node.op, [tensorName(inputs[0]!)], out)
+        layouts.set(out, layoutOf(inputs[0]!))
+        break
+      }
+      case "Prelu": {
+        emit("PRelu", [tensorName(inputs[0]!), slopeOf(inputs[1]!)], out)
+        layouts.set(out, "nchw")
+        break
+      }
+      case "MaxPool": {
+        emit("MaxPool", [tensorName(inputs[0]!)], out, [
+          attrInts("kernel_shape", spatial(node, "ksize")),
+          attrInts("strides", spatial(node, "strides")),
+          ...padAttrs(node)
+        ])
+        layouts.set(out, "nchw")
+        break
+      }
+      case "Pad": {
+        const p = constOf(inputs[1]!)
+        if (p.shape.length !== 2 || p.shape[0] !== 4) throw new Error(`${producer}: ${node.name} pads a non 4-D tensor`)
+        const before = NHWC_TO_NCHW.map((axis) => p.data[axis * 2]!)
+        const after = NHWC_TO_NCHW.map((axis) => p.data[axis * 2 + 1]!)
+        emit("Pad", [tensorName(inputs[0]!), int64Const(`${out}_pads`, [...before, ...after])], out)
+        layouts.set(out, "nchw")
+        break
+      }
+      case "Reshape": {
+        const shape = [...constOf(inputs[1]!).data]
+        // BlazeFace reshapes its grid into [1, anchors, values]; leaving the anchor count free lets
+        // the detector run at another input size (anchors then follow the grid).
+        if (shape.length === 3) shape[1] = -1
+        emit("Reshape", [asTf(inputs[0]!), int64Const(`${out}_shape`, shape)], out)
+        layouts.set(out, "plain")
+        break
+      }
+      case "ConcatV2": {
+        const parts = inputs.slice(0, -1)
+        const axisConst = constOf(inputs[inputs.length - 1]!)
+        const nchw = parts.every((p) => layoutOf(p) === "nchw")
+        let axis = axisConst.data[0]!
+        if (nchw) axis = NHWC_TO_NCHW.indexOf(axis < 0 ? axis + 4 : axis)
+        emit("Concat", (nchw ? parts.map(tensorName) : parts.map(asTf)), out, [attrInt("axis", axis)])
+        layouts.set(out, nchw ? "nchw" : "plain")
+        break
+      }
+      default:
+        throw new Error(`${producer}: unsupported op ${node.op} (${node.name})`)
+    }
+    if (node.op === "Identity" && !graph.nodes.some((n) => (n.input ?? []).some((i) => tensorName(i) === out)))
+      outputs.push(out)
+  }
+
+  // Graph outputs must read as in TF (NHWC): re-route any channel-first output through a transpose.
+  const graphOutputs = outputs.map((name) => {
+    if (layouts.get(name) !== "nchw") return name
+    const producerNode = nodes.find((n) => n.output?.[0] === name)!
+    const inner = fresh(`${name}_nchw`)
+    producerNode.output = [inner]
+    emit("Transpose", [inner], name, [attrInts("perm", NCHW_TO_NHWC)])
+    return name
+  })
+
+  const valueInfo = (name: string, dims?: ReadonlyArray<number>): onnxProto.onnx.IValueInfoProto => ({
+    name,
+    type: {
+      tensorType: {
+        elemType: onnx.TensorProto.DataType.FLOAT,
+        ...(dims === undefined ? {} : { shape: { dim: dims.map((d, i) => (d < 0 ? { dimParam: ["batch", "channels", "height", "width"][i] ?? `d${i}` } : { dimValue: d })) } })
+      }
+    }
+  })
+  const model = onnx.ModelProto.create({
+    irVersion: 7,
+    producerName: `iad-service tfjs-to-onnx (${producer})`,
+    opsetImport: [{ domain: "", version: OPSET }],
+    graph: {
+      name: producer,
+      node: nodes,
+      initializer: initializers,
+      input: [valueInfo(inputName, inputDims)],
+      output: graphOutputs.map((name) => valueInfo(name))
+    }
+  })
+  return { bytes: onnx.ModelProto.encode(model).finish(), inputName, outputNames: graphOutputs }
+}

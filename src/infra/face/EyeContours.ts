@@ -1,0 +1,58 @@
+/**
+ * Eye openness from the MediaPipe Iris model: it redraws each eye's lid contour on a 64x64 crop,
+ * which follows closed lids far better than the coarse FaceMesh eye points.
+ */
+import { Effect } from "effect"
+import type { InferenceSession } from "onnxruntime-node"
+import type { Mesh } from "./FaceMesh.js"
+import { runModel } from "./FaceModels.js"
+import { type Affine, rotatedCrop, warpToTensor } from "./ImageWarp.js"
+import type { RgbImage } from "./RgbImage.js"
+
+const IRIS_SIZE = 64
+/** Eye crop side over corner-to-corner distance (MediaPipe iris graph). */
+const EYE_CROP_SCALE = 2.3
+/** Outputs per eye: 71 contour points and 5 iris points, each x, y, z. */
+const VALUES_PER_EYE = 76 * 3
+/** Contour indices: corners, and upper/lower lid points facing each other (MediaPipe layout). */
+const CORNERS = [0, 8] as const
+const LID_PAIRS = [
+  [11, 3],
+  [12, 4],
+  [13, 5]
+] as const
+
+/** Mesh corners per eye: subject's right eye (33, 133), left eye (263, 362). */
+const EYES = { right: [33, 133], left: [263, 362] } as const
+
+/** The model sees one eye orientation; the subject's left eye is mirrored to match (as in Human). */
+const eyeCrop = (mesh: Mesh, corners: readonly [number, number], mirror: boolean): Affine => {
+  const [a, b] = corners
+  const cx = (mesh.x[a]! + mesh.x[b]!) / 2
+  const cy = (mesh.y[a]! + mesh.y[b]!) / 2
+  const side = Math.hypot(mesh.x[a]! - mesh.x[b]!, mesh.y[a]! - mesh.y[b]!) * EYE_CROP_SCALE
+  const t = rotatedCrop(cx, cy, side, mesh.cropAngle, IRIS_SIZE)
+  if (!mirror) return t
+  // Mirror: output column u reads what column (size - u) would have read.
+  return { ax: -t.ax, bx: t.bx, cx: t.cx + t.ax * IRIS_SIZE, ay: -t.ay, by: t.by, cy: t.cy + t.ay * IRIS_SIZE }
+}
+
+const aspectRatio = (values: Float32Array, offset: number): number => {
+  const pt = (i: number) => [values[offset + i * 3]!, values[offset + i * 3 + 1]!] as const
+  const dist = (i: number, j: number) => Math.hypot(pt(i)[0] - pt(j)[0], pt(i)[1] - pt(j)[1])
+  const width = dist(CORNERS[0], CORNERS[1])
+  const gap = LID_PAIRS.reduce((sum, [u, l]) => sum + dist(u, l), 0) / LID_PAIRS.length
+  return width > 0 ? gap / width : 0
+}
+
+/** Eye aspect ratio (lid gap over eye width) per eye; scale-free, so crop pixels suffice. */
+export const eyeOpenness = (session: InferenceSession, img: RgbImage, mesh: Mesh) =>
+  Effect.gen(function* () {
+    const plane = IRIS_SIZE * IRIS_SIZE * 3
+    const batch = new Float32Array(plane * 2)
+    batch.set(warpToTensor(img, eyeCrop(mesh, EYES.right, false), IRIS_SIZE, 1 / 255, 0), 0)
+    batch.set(warpToTensor(img, eyeCrop(mesh, EYES.left, true), IRIS_SIZE, 1 / 255, 0), plane)
+    const outputs = yield* runModel(session, batch, IRIS_SIZE, 2)
+    const values = Object.values(outputs)[0]!.data as Float32Array
+    return { right: aspectRatio(values, 0), left: aspectRatio(values, VALUES_PER_EYE) }
+  })
