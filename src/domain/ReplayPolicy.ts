@@ -3,7 +3,7 @@
  * tolerance window around now, in either direction. Configured from the environment at startup
  * only; not part of config.json nor of `/config`.
  */
-import { Clock, Data, Effect, Either } from "effect"
+import { Clock, Context, Data, Effect, Either } from "effect"
 
 export interface ReplayPolicy {
   readonly enabled: boolean
@@ -13,6 +13,9 @@ export interface ReplayPolicy {
 export const ENABLED_VARIABLE = "FACEPHI_IAD_REPLAY_ATTACK_CHECKER_ENABLED"
 export const TOLERANCE_VARIABLE = "FACEPHI_IAD_REPLAY_ATTACK_TOLERANCE_TIME"
 export const DEFAULT_TOLERANCE_SECONDS = 300
+
+/** The policy in force, read once at startup. */
+export class ReplaySettings extends Context.Tag("iad/ReplaySettings")<ReplaySettings, ReplayPolicy>() {}
 
 export const disabledReplayPolicy: ReplayPolicy = { enabled: false, toleranceSeconds: DEFAULT_TOLERANCE_SECONDS }
 

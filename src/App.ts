@@ -1,0 +1,72 @@
+/**
+ * Composition of the whole service from its Layers. `main.ts` uses it with the real environment;
+ * tests use it with a temp config file, a fake engine or license, and port 0 on loopback.
+ *
+ * Order matters for shutdown: the server Layer is built last and released first, so it stops
+ * accepting and drains in-flight requests while the engine pool and license client still exist.
+ */
+import { Effect, Either, Layer, Option, type Redacted } from "effect"
+import type { CaptureEngine } from "./domain/CaptureEngine.js"
+import type { LicenseGate } from "./domain/LicenseGate.js"
+import { type ReplayPolicy, replayPolicyFromEnv, ReplaySettings } from "./domain/ReplayPolicy.js"
+import type { ServiceConfig } from "./domain/ServiceConfig.js"
+import { AdminToken, adminTokenFromEnv } from "./http/AdminAuth.js"
+import { serverLayer } from "./http/Server.js"
+import { configStoreLayer, loadConfig, type LoadedConfig } from "./infra/ConfigStore.js"
+import { engineLayer } from "./infra/EngineSelection.js"
+import { jsonLoggerLayer, LogLevelSetting } from "./infra/JsonLogger.js"
+import { notConfiguredLicense, staticLicenseLayer } from "./infra/StaticLicenseGate.js"
+
+export type Env = Readonly<Record<string, string | undefined>>
+
+export class StartupError extends Error {
+  override readonly name = "StartupError"
+}
+
+export interface Startup {
+  readonly loaded: LoadedConfig
+  readonly replay: ReplayPolicy
+  readonly adminToken: Option.Option<Redacted.Redacted<string>>
+}
+
+/** Everything read from the environment and config.json before any Layer is built. */
+export const readStartup = (env: Env): Either.Either<Startup, StartupError> =>
+  Either.gen(function*() {
+    const loaded = yield* Either.mapLeft(loadConfig(env), (error) => new StartupError(error.message))
+    const replay = yield* Either.mapLeft(replayPolicyFromEnv(env), (message) => new StartupError(message))
+    return { loaded, replay, adminToken: adminTokenFromEnv(env) }
+  })
+
+export interface ServiceLayers {
+  readonly engine?: Layer.Layer<CaptureEngine, Error>
+  readonly license?: Layer.Layer<LicenseGate, Error>
+}
+
+export const serviceLayer = (startup: Startup, env: Env, overrides: ServiceLayers = {}) => {
+  const config: ServiceConfig = startup.loaded.config
+  const logLevel = LogLevelSetting.of(config.log.log_level)
+  const settings = Layer.mergeAll(
+    configStoreLayer(startup.loaded, env, (applied) => logLevel.set(applied.log.log_level)),
+    Layer.succeed(ReplaySettings, startup.replay),
+    Layer.succeed(AdminToken, startup.adminToken)
+  )
+  const resources = Layer.mergeAll(
+    overrides.engine ?? engineLayer(config),
+    overrides.license ?? staticLicenseLayer(notConfiguredLicense),
+    settings
+  )
+  return serverLayer(config).pipe(
+    Layer.provide(resources),
+    Layer.tap(() =>
+      Effect.logInfo("service started").pipe(
+        Effect.annotateLogs({
+          engine: config.engine,
+          enginePoolSize: config.engine_pool_size,
+          replayChecker: startup.replay.enabled ? `on, ${startup.replay.toleranceSeconds}s` : "off",
+          configFile: startup.loaded.path
+        })
+      )
+    ),
+    Layer.provide(jsonLoggerLayer(config.log, logLevel))
+  )
+}

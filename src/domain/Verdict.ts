@@ -1,0 +1,46 @@
+/**
+ * From an engine assessment to the public liveness answer. Pure and total.
+ *
+ * Order (documented in the README):
+ * 1. Below threshold with an engine reason: the capture itself is not trusted (integrity, device,
+ *    environment, content). That verdict wins over face feedback, so that a tampered capture never
+ *    earns guidance on how to frame a face.
+ * 2. A face problem: 400 with the face message (the capture is trusted, the face is not usable).
+ * 3. Otherwise Live / NoLive by threshold; NoLive without an engine reason is `Unknown`.
+ */
+import type { EngineAssessment } from "./CaptureEngine.js"
+import { faceMessageOf, publicReasonOf } from "./EngineReasons.js"
+import { clampProbability, isLive, roundForWire, scoreOf } from "./Liveness.js"
+import type { Diagnostic, FaceMessage, PublicReason } from "./PublicMessages.js"
+
+export type LivenessVerdict =
+  | {
+    readonly _tag: "Answered"
+    readonly diagnostic: Diagnostic
+    readonly reason: PublicReason
+    readonly probability: number
+    readonly score: number
+  }
+  | { readonly _tag: "FaceRejected"; readonly message: FaceMessage }
+  | { readonly _tag: "Unclassified"; readonly detail: string }
+
+export const decideLiveness = (assessment: EngineAssessment, threshold: number): LivenessVerdict => {
+  const probability = clampProbability(assessment.probability)
+  const live = isLive(probability, threshold)
+  const answered = (diagnostic: Diagnostic, reason: PublicReason): LivenessVerdict => ({
+    _tag: "Answered",
+    diagnostic,
+    reason,
+    probability: roundForWire(probability),
+    score: roundForWire(scoreOf(probability))
+  })
+  const [strongestReason] = assessment.reasons
+  if (!live && strongestReason !== undefined) return answered("NoLive", publicReasonOf(strongestReason))
+  if (assessment.faceProblem !== undefined) {
+    const message = faceMessageOf(assessment.faceProblem)
+    return message === undefined
+      ? { _tag: "Unclassified", detail: `unknown engine face code ${JSON.stringify(assessment.faceProblem)}` }
+      : { _tag: "FaceRejected", message }
+  }
+  return live ? answered("Live", "None") : answered("NoLive", "Unknown")
+}

@@ -1,0 +1,93 @@
+/**
+ * Takes the `capture` file out of a multipart/form-data request, parsing while the body streams
+ * in (multipasta, the parser under @effect/platform's Multipart) so that nothing but the capture
+ * bytes is kept in memory and the body limit applies to chunked and sized uploads alike.
+ */
+import type { HttpServerRequest } from "@effect/platform"
+import { Data, Effect } from "effect"
+import * as MP from "multipasta"
+import { type BodyReadFailed, type BodyTooLarge, streamBody } from "./RequestBody.js"
+
+export const CAPTURE_FIELD = "capture"
+const LEGACY_FIELD = "file"
+/** Generous for a form with one file; guards against part floods. */
+const MAX_PARTS = 16
+
+export class UploadRejected extends Data.TaggedError("UploadRejected")<{ readonly message: string }> {}
+
+const describe = (error: MP.MultipartError): string => {
+  switch (error._tag) {
+    case "ReachedLimit":
+      return `too many multipart parts (at most ${MAX_PARTS})`
+    case "EndNotReached":
+      return "the multipart body ends before its closing boundary (truncated upload?)"
+    case "InvalidBoundary":
+      return "the multipart boundary is missing or invalid"
+    case "BadHeaders":
+      return "a multipart part has malformed headers"
+    case "InvalidDisposition":
+      return "a multipart part has no valid Content-Disposition"
+  }
+}
+
+export const readCaptureField = (
+  request: HttpServerRequest.HttpServerRequest,
+  limit: number | undefined
+): Effect.Effect<Uint8Array, UploadRejected | BodyTooLarge | BodyReadFailed> =>
+  Effect.suspend(() => {
+    const contentType = request.headers["content-type"] ?? ""
+    if (!/^multipart\/form-data\s*;/i.test(contentType)) {
+      return Effect.fail(
+        new UploadRejected({
+          message: `Expected Content-Type multipart/form-data with a file field \`${CAPTURE_FIELD}\`, got ${
+            contentType === "" ? "none" : JSON.stringify(contentType.split(";")[0])
+          }`
+        })
+      )
+    }
+    const fieldNames: Array<string> = []
+    const captureChunks: Array<Uint8Array> = []
+    let captureParts = 0
+    let failure: string | undefined
+    let done = false
+    const parser = MP.make({
+      headers: { "content-type": contentType },
+      maxParts: MAX_PARTS,
+      // Every part is streamed raw: a capture sent without a filename is still binary.
+      isFile: () => true,
+      onField: () => {},
+      onFile: (info) => {
+        fieldNames.push(info.name)
+        const isCapture = info.name === CAPTURE_FIELD
+        if (isCapture) captureParts++
+        return (chunk) => {
+          if (isCapture && captureParts === 1 && chunk !== null) captureChunks.push(chunk)
+        }
+      },
+      onError: (error) => {
+        failure ??= describe(error)
+      },
+      onDone: () => {
+        done = true
+      }
+    })
+    return streamBody(request, limit, (chunk) => {
+      if (failure === undefined) parser.write(chunk)
+    }).pipe(
+      Effect.flatMap(() => {
+        if (failure === undefined) parser.end()
+        if (failure !== undefined) return Effect.fail(new UploadRejected({ message: `Malformed multipart body: ${failure}` }))
+        if (!done) return Effect.fail(new UploadRejected({ message: "Malformed multipart body: incomplete" }))
+        if (captureParts === 0) {
+          const legacy = fieldNames.includes(LEGACY_FIELD)
+            ? ` (the 1.x field \`${LEGACY_FIELD}\` is no longer accepted: send the capture as \`${CAPTURE_FIELD}\`)`
+            : ""
+          return Effect.fail(new UploadRejected({ message: `Missing multipart field \`${CAPTURE_FIELD}\`${legacy}` }))
+        }
+        if (captureParts > 1) {
+          return Effect.fail(new UploadRejected({ message: `Send exactly one \`${CAPTURE_FIELD}\` field, got ${captureParts}` }))
+        }
+        return Effect.succeed(Buffer.concat(captureChunks))
+      })
+    )
+  })

@@ -1,0 +1,64 @@
+/**
+ * One JSON object per line: time, level, message and the log annotations (request id, method,
+ * path, status, duration...). Written to stdout or to a size-rotated file (`log.log_path`).
+ * The minimum level is a mutable setting so that `POST /config` can change `log.log_level` live.
+ */
+import { Cause, Effect, HashMap, Layer, List, Logger, LogLevel } from "effect"
+import type { LogLevelName, ServiceConfig } from "../domain/ServiceConfig.js"
+import { RotatingFile } from "./RotatingFile.js"
+
+const levelByName: Record<LogLevelName, LogLevel.LogLevel> = {
+  TRACE: LogLevel.Trace,
+  DEBUG: LogLevel.Debug,
+  INFO: LogLevel.Info,
+  WARN: LogLevel.Warning,
+  ERROR: LogLevel.Error
+}
+
+/** Shared, mutable minimum level: read on every log call, set when the config changes. */
+export class LogLevelSetting {
+  constructor(public current: LogLevel.LogLevel) {}
+  set(name: LogLevelName): void {
+    this.current = levelByName[name]
+  }
+  static of(name: LogLevelName): LogLevelSetting {
+    return new LogLevelSetting(levelByName[name])
+  }
+}
+
+const render = (message: unknown): unknown => {
+  if (Array.isArray(message)) return message.length === 1 ? render(message[0]) : message.map(render)
+  return message
+}
+
+export const makeJsonLogger = (write: (line: string) => void, level: LogLevelSetting) =>
+  Logger.make<unknown, void>(({ annotations, cause, date, logLevel, message, spans }) => {
+    if (LogLevel.lessThan(logLevel, level.current)) return
+    const entry: Record<string, unknown> = {
+      time: date.toISOString(),
+      level: logLevel.label,
+      message: render(message)
+    }
+    for (const [key, value] of HashMap.toEntries(annotations)) entry[key] = value
+    for (const span of List.toArray(spans)) entry[`${span.label}Ms`] = date.getTime() - span.startTime
+    if (!Cause.isEmpty(cause)) entry.cause = Cause.pretty(cause, { renderErrorCause: true })
+    write(JSON.stringify(entry) + "\n")
+  })
+
+/** Replaces the default logger; the file (if any) is closed with the layer. */
+export const jsonLoggerLayer = (config: ServiceConfig["log"], level: LogLevelSetting): Layer.Layer<never> =>
+  Layer.unwrapScoped(
+    Effect.map(
+      config.log_path === ""
+        ? Effect.succeed((line: string) => void process.stdout.write(line))
+        : Effect.acquireRelease(
+          Effect.sync(() => new RotatingFile(config.log_path, config.log_size_limit)),
+          (file) => Effect.sync(() => file.close())
+        ).pipe(Effect.map((file) => (line: string) => file.write(line))),
+      (write) =>
+        Layer.mergeAll(
+          Logger.replace(Logger.defaultLogger, makeJsonLogger(write, level)),
+          Logger.minimumLogLevel(LogLevel.All)
+        )
+    )
+  )
