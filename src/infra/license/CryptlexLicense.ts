@@ -111,11 +111,13 @@ export const makeCryptlexLicense = (
       return current
     })
 
-    const persistLastSeen = Effect.gen(function*() {
+    /** One writer at a time, so that an older time never lands after a newer one. */
+    const lastSeenWriter = yield* Effect.makeSemaphore(1)
+    const persistLastSeen = lastSeenWriter.withPermits(1)(Effect.gen(function*() {
       const now = yield* nowSeconds
       const machine = yield* Ref.updateAndGet(ref, (m) => ({ ...m, lastSeen: Math.max(m.lastSeen, now) }))
       yield* warnOnFailure(files.writeLastSeen(machine.lastSeen))
-    })
+    }))
 
     const dropToken = Effect.zipRight(
       Ref.update(ref, (m) => ({ ...m, token: Option.none() })),

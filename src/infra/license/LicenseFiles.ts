@@ -14,9 +14,12 @@ export const MACHINE_ID_FILE = "machine-id"
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
-/** Writes `content` to `path` so that readers see the old file or the new one, never half. */
+/**
+ * Writes `content` to `path` so that readers see the old file or the new one, never half.
+ * Uninterruptible: an interrupted write would still land later and could overwrite a newer one.
+ */
 export const writeFileAtomic = (path: string, content: string): Effect.Effect<void, string> =>
-  Effect.tryPromise({
+  Effect.uninterruptible(Effect.tryPromise({
     try: async () => {
       const temporary = `${path}.${randomBytes(6).toString("hex")}.tmp`
       const handle = await open(temporary, "w", 0o600)
@@ -32,7 +35,7 @@ export const writeFileAtomic = (path: string, content: string): Effect.Effect<vo
       })
     },
     catch: (error) => `cannot write ${path}: ${errorText(error)}`
-  })
+  }))
 
 /** The file's text, or none when it does not exist or cannot be read. */
 const readOptional = (path: string): Effect.Effect<Option.Option<string>> =>
