@@ -8,14 +8,17 @@ import sharp from "sharp"
 const jitter = (spread: number) => (Math.random() * 2 - 1) * spread
 
 const burstFrame = async (still: Uint8Array): Promise<Buffer> => {
-  const image = sharp(still)
-  const { width, height } = await image.metadata()
+  const { width, height } = await sharp(still).metadata()
   if (width === undefined || height === undefined) throw new Error("burst: cannot read the image size")
   const shiftX = Math.round(jitter(2))
   const shiftY = Math.round(jitter(2))
   // Micro-motion: extend the edges by the shift, then crop back to the original size.
-  const moved = await sharp(still)
+  // Two pipelines: within one, sharp extracts before it extends.
+  const padded = await sharp(still)
     .extend({ top: 2, bottom: 2, left: 2, right: 2, extendWith: "copy" })
+    .raw()
+    .toBuffer({ resolveWithObject: true })
+  const moved = await sharp(padded.data, { raw: padded.info })
     .extract({ left: 2 + shiftX, top: 2 + shiftY, width, height })
     .linear(1 + jitter(0.03), jitter(3)) // exposure and black-level jitter
     .raw()

@@ -128,16 +128,28 @@ const attestationOf = (draft: CaptureDraft, authority: KeyObject): Buffer | unde
   ])
 }
 
-export const encodeCapture = (draft: CaptureDraft, keys: EncoderKeys): Buffer => {
-  checkDraft(draft)
+export interface EncodeOptions {
+  /** Build a capture that breaks the format's limits, to test that engines refuse it. */
+  readonly skipLimitChecks?: boolean
+}
+
+/** The plaintext inside the envelope: signed content then the SDK signature record. */
+export const encodePlaintext = (
+  draft: CaptureDraft,
+  keys: Omit<EncoderKeys, "servicePublic">,
+  options: EncodeOptions = {}
+): Buffer => {
+  if (options.skipLimitChecks !== true) checkDraft(draft)
   const content = contentOf(draft, attestationOf(draft, keys.attestationPrivate))
   const signer = draft.sdkSignature === "untrusted-key" ? freshEd25519() : keys.sdkPrivate
   const digest = createHash("sha256").update(content).digest()
   const signature =
     draft.sdkSignature === "forged" ? randomBytes(64) : sign(null, withContext(SDK_SIGNATURE_CONTEXT, digest), signer)
-  const plaintext = Buffer.concat([
+  return Buffer.concat([
     record(PlaintextTag.content, content),
     record(PlaintextTag.sdkSignature, Buffer.concat([keyIdOf(signer), signature]))
   ])
-  return seal(plaintext, keys.servicePublic)
 }
+
+export const encodeCapture = (draft: CaptureDraft, keys: EncoderKeys, options: EncodeOptions = {}): Buffer =>
+  seal(encodePlaintext(draft, keys, options), keys.servicePublic)

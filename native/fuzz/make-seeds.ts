@@ -1,0 +1,35 @@
+/**
+ * Seed corpus for fuzz_capture: plaintexts of valid captures (and a few integrity variants),
+ * signed with the fixed fuzzing keys of fuzz_capture.cc. Usage: tsx make-seeds.ts OUT_DIR
+ */
+import { createPrivateKey } from "node:crypto"
+import { mkdirSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import sharp from "sharp"
+import { draftOf, encodePlaintext, type CaptureSignals } from "../../src/capture/index.js"
+
+const seq = (from: number) => Buffer.from(Array.from({ length: 32 }, (_, i) => from + i))
+// PKCS#8 DER prefix of an Ed25519 private key; the 32-byte seed follows.
+const ed25519 = (seed: Buffer) =>
+  createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]), format: "der", type: "pkcs8" })
+
+const keys = { sdkPrivate: ed25519(seq(33)), attestationPrivate: ed25519(seq(65)) }
+const out = process.argv[2] ?? "seeds"
+mkdirSync(out, { recursive: true })
+
+const tiny = (shade: number) =>
+  sharp({ create: { width: 8, height: 8, channels: 3, background: { r: shade, g: 90, b: 160 } } }).jpeg({ quality: 50 }).toBuffer()
+const frames = [await tiny(10), await tiny(120), await tiny(240)]
+const variants: Record<string, CaptureSignals> = {
+  genuine: {},
+  noAttestation: { attestation: "missing", motion: [], touches: [] },
+  otherCapture: { attestation: "other-capture", environment: { emulator: true, virtualCamera: true } },
+  untrustedSdk: { sdkSignature: "untrusted-key", motion: [[0, 0, 9.8, 0, 0, 0, 0]] }
+}
+for (const [name, signals] of Object.entries(variants)) {
+  for (const count of [1, 3]) {
+    const draft = draftOf({ frames: frames.slice(0, count), frameSize: { width: 8, height: 8 }, capturedAt: 1_700_000_000_000, signals })
+    writeFileSync(join(out, `${name}-${count}`), encodePlaintext({ ...draft, motion: draft.motion.slice(0, 5) }, keys))
+  }
+}
+console.log(`seeds written to ${out}`)

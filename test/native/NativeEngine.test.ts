@@ -1,0 +1,93 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit, Layer, Logger } from "effect"
+import { readdir, readFile, stat } from "node:fs/promises"
+import { join } from "node:path"
+import { buildCapture } from "../../src/capture/index.js"
+import { CaptureEngine } from "../../src/domain/CaptureEngine.js"
+import { defaultConfig } from "../../src/domain/ServiceConfig.js"
+import { nativeEngineLayer } from "../../src/infra/native/NativeEngine.js"
+import { captureWith, freshKeys, jpeg, tempDir } from "./helpers.js"
+
+const configFor = (keysDir: string) => ({ ...defaultConfig, keys_dir: keysDir, engine_pool_size: 2, engine_queue_timeout: 1 })
+
+const firstStart = (dir: string, messages: Array<string>) =>
+  Effect.gen(function*() {
+    const engine = yield* CaptureEngine
+    expect(engine.name).toBe("native")
+    const files = (yield* Effect.promise(() => readdir(dir))).sort()
+    expect(files).toEqual(["attestation.key", "attestation.pub", "sdk.key", "sdk.pub", "service.key", "service.pub"])
+    expect(((yield* Effect.promise(() => stat(join(dir, "service.key")))).mode & 0o777)).toBe(0o600)
+    const log = messages.join("\n")
+    expect(log).toContain(dir)
+    expect(log).toMatch(/generated development keys/)
+    for (const file of files) {
+      const pem = yield* Effect.promise(() => readFile(join(dir, file), "utf8"))
+      const body = pem.split("\n").filter((line) => line !== "" && !line.startsWith("-----")).join("")
+      expect(log).not.toContain(body)
+    }
+    expect(log).not.toMatch(/PRIVATE KEY/)
+
+    // The generated keys work with the reference SDK straight away.
+    const frame = yield* Effect.promise(() => jpeg(200))
+    const capture = yield* Effect.promise(() => buildCapture({ keysDir: dir, frames: [frame] }))
+    const opened = yield* engine.open(capture)
+    expect(Buffer.from(opened.value.bestFrame.bytes).equals(frame)).toBe(true)
+    expect(opened.value.bestFrame.mimeType).toBe("image/jpeg")
+  })
+
+const mapping = (keys: string) =>
+  Effect.gen(function*() {
+    const engine = yield* CaptureEngine
+    const frame = yield* Effect.promise(() => jpeg(100))
+    const open = (signals: Parameters<typeof captureWith>[2]) =>
+      Effect.flatMap(Effect.promise(() => captureWith(keys, [frame], signals)), engine.open)
+
+    const clean = yield* open({ faceScore: 0.8 })
+    expect(clean.value.capturedAt).toBe(1_750_000_000_000)
+    expect(clean.value.captureId).toMatch(/^[0-9a-f]{32}$/)
+    expect(clean.queueMillis).toBeGreaterThanOrEqual(0)
+    const cleanVerdict = yield* engine.assess(clean.value)
+    expect(cleanVerdict.value).toEqual({ probability: 0.95, reasons: [], faceProblem: undefined, faceProbability: 0.8 })
+    expect((yield* engine.detectFace(clean.value)).value).toEqual({ faceProbability: 0.8 })
+
+    const reasonsOf = (signals: Parameters<typeof captureWith>[2]) =>
+      Effect.map(Effect.flatMap(open(signals), (o) => engine.assess(o.value)), (a) => a.value.reasons)
+    expect(yield* reasonsOf({ sdkSignature: "untrusted-key" })).toEqual(["SDK_INTEGRITY_VIOLATION"])
+    expect(yield* reasonsOf({ attestation: "other-capture" })).toEqual(["UNTRUSTED_DEVICE"])
+    expect(yield* reasonsOf({ environment: { hookingFramework: true } })).toEqual(["UNTRUSTED_ENVIRONMENT"])
+    expect(yield* reasonsOf({ environment: { virtualCamera: true } })).toEqual(["UNTRUSTED_CONTENT"])
+
+    const other = yield* Effect.promise(() => freshKeys())
+    const foreign = yield* Effect.promise(() => captureWith(other, [frame]))
+    const undecryptable = yield* Effect.exit(engine.open(foreign))
+    expect(undecryptable).toMatchObject(Exit.fail({ _tag: "EngineFailure", kind: "Undecryptable" }))
+    const garbage = yield* Effect.exit(engine.open(Buffer.from("not a capture")))
+    expect(garbage).toMatchObject(Exit.fail({ _tag: "EngineFailure", kind: "Malformed" }))
+  })
+
+describe("nativeEngineLayer", () => {
+  it.live("first start without keys generates development keys, logs the directory and never the keys", () =>
+    Effect.gen(function*() {
+      const dir = join(yield* Effect.promise(() => tempDir("first")), "keys")
+      const messages: Array<string> = []
+      const logger = Logger.make(({ message }) => messages.push(String(message)))
+      const layer = nativeEngineLayer(configFor(dir)).pipe(Layer.provide(Logger.replace(Logger.defaultLogger, logger)))
+      yield* Effect.provide(firstStart(dir, messages), layer)
+    }))
+
+  it.live("maps engine results onto the port: capturedAt, verdicts, and typed failures", () =>
+    Effect.gen(function*() {
+      const keys = yield* Effect.promise(() => freshKeys())
+      yield* Effect.provide(mapping(keys), nativeEngineLayer(configFor(keys)))
+    }))
+
+  it.live("fails to start with a typed error when keys_dir holds a broken service key", () =>
+    Effect.gen(function*() {
+      const dir = yield* Effect.promise(() => tempDir("broken"))
+      const { writeFile } = yield* Effect.promise(() => import("node:fs/promises"))
+      yield* Effect.promise(() => writeFile(join(dir, "service.key"), "garbage", { mode: 0o600 }))
+      const exit = yield* Effect.exit(Effect.provide(CaptureEngine, nativeEngineLayer(configFor(dir))))
+      expect(exit).toMatchObject(Exit.fail({ _tag: "NativeEngineStartupError" }))
+      if (Exit.isFailure(exit)) expect(JSON.stringify(exit.cause)).toMatch(/service\.key is not a PEM private key/)
+    }))
+})
