@@ -15,7 +15,7 @@ import { serverLayer } from "./http/Server.js"
 import { configStoreLayer, loadConfig, type LoadedConfig } from "./infra/ConfigStore.js"
 import { engineLayer } from "./infra/EngineSelection.js"
 import { jsonLoggerLayer, LogLevelSetting } from "./infra/JsonLogger.js"
-import { notConfiguredLicense, staticLicenseLayer } from "./infra/StaticLicenseGate.js"
+import { licenseLayer } from "./infra/license/LicenseLayer.js"
 
 export type Env = Readonly<Record<string, string | undefined>>
 
@@ -52,7 +52,7 @@ export const serviceLayer = (startup: Startup, env: Env, overrides: ServiceLayer
   )
   const resources = Layer.mergeAll(
     overrides.engine ?? engineLayer(config),
-    overrides.license ?? staticLicenseLayer(notConfiguredLicense),
+    overrides.license ?? licenseLayer(config),
     settings
   )
   return serverLayer(config).pipe(

@@ -153,6 +153,20 @@ export const resolveConfig = (
 }
 
 const SECRET_KEY = /(^|_)(key|token|secret|password)$/i
+export const REDACTED = "<redacted>"
+
+/**
+ * Drops secret fields that still hold the redaction placeholder, so that a body copied from
+ * `GET /config` and posted back keeps the real secret instead of storing "<redacted>".
+ */
+export const withoutRedactedSecrets = (patch: JsonObject): JsonObject => {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(patch)) {
+    if (SECRET_KEY.test(key) && value === REDACTED) continue
+    out[key] = isJsonObject(value) ? withoutRedactedSecrets(value) : value
+  }
+  return out
+}
 
 /** The configuration as `GET /config` shows it: any secret-looking value is replaced. */
 export const redact = (value: unknown): unknown => {
@@ -160,7 +174,7 @@ export const redact = (value: unknown): unknown => {
   if (!isJsonObject(value)) return value
   const out: Record<string, unknown> = {}
   for (const [key, inner] of Object.entries(value)) {
-    out[key] = SECRET_KEY.test(key) && typeof inner === "string" && inner !== "" ? "<redacted>" : redact(inner)
+    out[key] = SECRET_KEY.test(key) && typeof inner === "string" && inner !== "" ? REDACTED : redact(inner)
   }
   return out
 }

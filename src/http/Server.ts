@@ -37,8 +37,45 @@ export const HttpAppLive = HttpApiBuilder.serve((app) => accessLog(rejectOversiz
   Layer.provide(ApiLive)
 )
 
+/** Longest wait for in-flight requests at shutdown before remaining connections are cut. */
+const DRAIN_TIMEOUT_MS = 30_000
+const IDLE_SWEEP_MS = 50
+
+/**
+ * Node's `close()` stops accepting but keeps keep-alive connections open until they time out.
+ * On close this server also answers `Connection: close`, closes connections as soon as they are
+ * idle, and cuts whatever is left after the drain timeout, so shutdown waits for in-flight
+ * requests and nothing else.
+ */
+class DrainingServer extends http.Server {
+  private closing = false
+
+  constructor(options: http.ServerOptions) {
+    super(options)
+    this.on("request", (_request: http.IncomingMessage, response: http.ServerResponse) => {
+      if (this.closing) response.setHeader("connection", "close")
+    })
+  }
+
+  override close(callback?: (error?: Error) => void): this {
+    if (!this.closing) {
+      this.closing = true
+      const sweep = setInterval(() => this.closeIdleConnections(), IDLE_SWEEP_MS)
+      const deadline = setTimeout(() => this.closeAllConnections(), DRAIN_TIMEOUT_MS)
+      deadline.unref()
+      this.once("close", () => {
+        clearInterval(sweep)
+        clearTimeout(deadline)
+      })
+    }
+    super.close(callback)
+    this.closeIdleConnections()
+    return this
+  }
+}
+
 export const makeNodeServer = (config: Pick<ServiceConfig, "idle_connection_timeout">) => () =>
-  http.createServer({
+  new DrainingServer({
     keepAliveTimeout: config.idle_connection_timeout * 1000,
     // A slow client may not hold a request open for ever (slowloris); generous for 10M uploads.
     requestTimeout: 120_000,

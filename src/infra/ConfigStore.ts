@@ -15,9 +15,10 @@ import {
   isJsonObject,
   type JsonObject,
   mergeJson,
+  needsRestart,
   resolveConfig,
-  restartKeys,
-  type ServiceConfig
+  type ServiceConfig,
+  withoutRedactedSecrets
 } from "../domain/ServiceConfig.js"
 
 export const CONFIG_PATH_VARIABLE = "FACEPHI_IAD_CONFIG"
@@ -108,15 +109,15 @@ export const makeConfigStore = (loaded: LoadedConfig, env: Env, onApplied: (conf
           return yield* new InvalidConfig({ message: "the body must be a JSON object of config keys" })
         }
         const before = yield* Ref.get(state)
-        const file = mergeJson(before.file, patch)
+        const file = mergeJson(before.file, withoutRedactedSecrets(patch))
         const config = yield* resolveConfig(file, env)
         yield* writeAtomically(loaded.path, file)
         yield* Ref.set(state, { file, config })
         onApplied(config)
-        const changed = changedKeys(before.file, file)
+        const changed = changedKeys(before.file, file).sort()
         return {
           changed,
-          restartRequired: changed.filter((key) => restartKeys.has(key) || restartKeys.has(key.split(".")[0]!)),
+          restartRequired: changed.filter(needsRestart),
           overriddenByEnvironment: changed.filter((key) => Object.prototype.hasOwnProperty.call(overrides, key)),
           config
         } satisfies ConfigUpdate

@@ -1,6 +1,6 @@
 /**
- * A `LicenseGate` with a fixed state: the unlicensed development mode and a layer testers use to
- * exercise license answers without a license server.
+ * A `LicenseGate` with a fixed state: testers use it to exercise license answers (503
+ * NoneBecauseLicenseError, /health, /version) without a license server.
  */
 import { Effect, Layer } from "effect"
 import { LicenseGate, type LicenseState, LicenseUnavailable } from "../domain/LicenseGate.js"
@@ -10,9 +10,3 @@ export const staticLicenseLayer = (state: LicenseState): Layer.Layer<LicenseGate
     state: Effect.succeed(state),
     check: state.servesCaptures ? Effect.void : Effect.fail(new LicenseUnavailable({ state }))
   })
-
-export const notConfiguredLicense: LicenseState = {
-  status: "not configured",
-  servesCaptures: true,
-  detail: "license: not configured"
-}
