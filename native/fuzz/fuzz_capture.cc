@@ -83,7 +83,7 @@ struct Fixture {
 };
 
 void check_range(const Opened& o, Range r) {
-  if (size_t{r.offset} + r.length > o.plaintext.size()) abort();
+  if (size_t{r.offset} + r.length > o.plaintext_size || o.plaintext_offset + o.plaintext_size > o.buffer.size()) abort();
 }
 
 void check_parsed(const Opened& o) {
@@ -97,7 +97,7 @@ void check_parsed(const Opened& o) {
   if (c.frames.empty() || c.frames.size() > kMaxFrames || c.best_frame >= c.frames.size()) abort();
   for (const Frame& f : c.frames) {
     check_range(o, f.jpeg);
-    if (f.jpeg.length < kMinFrameBytes || o.plaintext[f.jpeg.offset] != 0xFF) abort();
+    if (f.jpeg.length < kMinFrameBytes || o.plaintext()[f.jpeg.offset] != 0xFF) abort();
   }
   if (c.attestation.present) {
     check_range(o, c.attestation.statement);

@@ -63,11 +63,12 @@ Napi::Object failure_object(Napi::Env env, iad::Failure failure) {
 }
 
 // Builds the JS result; frames are Uint8Array views over one external ArrayBuffer that owns the
-// plaintext, so the JPEG bytes are never copied.
+// decrypted capture, so the JPEG bytes are never copied.
 Napi::Object success_object(Napi::Env env, std::unique_ptr<iad::Opened> opened) {
   const iad::Capture& c = opened->capture;
-  auto plaintext = std::make_unique<std::vector<uint8_t>>(std::move(opened->plaintext));
-  const uint8_t* base = plaintext->data();
+  const size_t plaintext_offset = opened->plaintext_offset;
+  auto owned_buffer = std::make_unique<std::vector<uint8_t>>(std::move(opened->buffer));
+  const uint8_t* base = owned_buffer->data() + plaintext_offset;
   auto text = [&](iad::Range r) { return hex(base + r.offset, r.length); };
 
   auto capture = Napi::Object::New(env);
@@ -115,15 +116,16 @@ Napi::Object success_object(Napi::Env env, std::unique_ptr<iad::Opened> opened) 
   integrity.Set("sdkKeyId", text(c.sdk_key_id));
   integrity.Set("attestation", attestation_name(opened->attestation));
 
-  const size_t size = plaintext->size();
-  std::vector<uint8_t>* owned = plaintext.release();
+  const size_t size = owned_buffer->size();
+  std::vector<uint8_t>* owned = owned_buffer.release();
   auto buffer = Napi::ArrayBuffer::New(env, owned->data(), size,
                                        [](Napi::Env, void*, std::vector<uint8_t>* data) { delete data; }, owned);
   auto frames = Napi::Array::New(env, c.frames.size());
   for (size_t i = 0; i < c.frames.size(); ++i) {
     auto frame = Napi::Object::New(env);
     frame.Set("offsetMs", c.frames[i].offset_ms);
-    frame.Set("jpeg", Napi::Uint8Array::New(env, c.frames[i].jpeg.length, buffer, c.frames[i].jpeg.offset));
+    frame.Set("jpeg", Napi::Uint8Array::New(env, c.frames[i].jpeg.length, buffer,
+                                                    plaintext_offset + c.frames[i].jpeg.offset));
     frames[i] = frame;
   }
   capture.Set("frames", frames);
@@ -145,8 +147,7 @@ class OpenWorker : public Napi::AsyncWorker {
   Napi::Promise promise() { return deferred_.Promise(); }
 
   void Execute() override {
-    opened_ = std::make_unique<iad::Opened>(iad::open_capture(*keys_, iad::Span{input_.data(), input_.size()}));
-    std::vector<uint8_t>().swap(input_);
+    opened_ = std::make_unique<iad::Opened>(iad::open_capture(*keys_, std::move(input_)));
   }
 
   void OnOK() override {

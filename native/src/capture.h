@@ -65,7 +65,12 @@ struct Capture {
 
 struct Opened {
   Failure failure;  // code Ok when the rest is meaningful
-  std::vector<uint8_t> plaintext;
+  // The capture bytes, decrypted in place: the plaintext is buffer[plaintext_offset, +plaintext_size).
+  // One buffer per open instead of two: fresh pages are costly, and frames stay views into it.
+  std::vector<uint8_t> buffer;
+  size_t plaintext_offset = 0;
+  size_t plaintext_size = 0;
+  const uint8_t* plaintext() const { return buffer.data() + plaintext_offset; }
   Capture capture;
   SignatureFact sdk_signature = SignatureFact::Invalid;
   AttestationFact attestation = AttestationFact::Missing;

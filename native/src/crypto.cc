@@ -78,24 +78,23 @@ bool derive_aead_key(EVP_PKEY* service_private, const uint8_t service_public[kX2
   return ok;
 }
 
-bool aes256gcm_open(const uint8_t key[32], const uint8_t nonce[kNonceBytes], Span aad, Span ciphertext,
-                    const uint8_t tag[kTagBytes], std::vector<uint8_t>& plaintext) {
-  if (ciphertext.size > static_cast<size_t>(INT32_MAX) || aad.size > static_cast<size_t>(INT32_MAX)) return false;
+bool aes256gcm_open_in_place(const uint8_t key[32], const uint8_t nonce[kNonceBytes], Span aad, uint8_t* data,
+                             size_t size, const uint8_t tag[kTagBytes]) {
+  if (size > static_cast<size_t>(INT32_MAX) || aad.size > static_cast<size_t>(INT32_MAX)) return false;
   CipherCtx ctx(EVP_CIPHER_CTX_new());
   if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key, nonce) != 1) return false;
   int len = 0;
   if (EVP_DecryptUpdate(ctx.get(), nullptr, &len, aad.data, static_cast<int>(aad.size)) != 1) return false;
-  plaintext.resize(ciphertext.size);
-  if (ciphertext.size > 0 &&
-      (EVP_DecryptUpdate(ctx.get(), plaintext.data(), &len, ciphertext.data, static_cast<int>(ciphertext.size)) != 1 ||
-       static_cast<size_t>(len) != ciphertext.size))
+  // OpenSSL allows exactly overlapping input and output.
+  if (size > 0 && (EVP_DecryptUpdate(ctx.get(), data, &len, data, static_cast<int>(size)) != 1 ||
+                   static_cast<size_t>(len) != size))
     return false;
-  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagBytes), const_cast<uint8_t*>(tag)) != 1)
-    return false;
+  uint8_t tag_copy[kTagBytes];
+  std::memcpy(tag_copy, tag, kTagBytes);
   int final_len = 0;
-  if (EVP_DecryptFinal_ex(ctx.get(), plaintext.data() + plaintext.size(), &final_len) != 1) {
-    OPENSSL_cleanse(plaintext.data(), plaintext.size());
-    plaintext.clear();
+  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagBytes), tag_copy) != 1 ||
+      EVP_DecryptFinal_ex(ctx.get(), data + size, &final_len) != 1) {
+    OPENSSL_cleanse(data, size);
     return false;
   }
   return true;

@@ -33,9 +33,10 @@ Pkey ed25519_public(const uint8_t raw[kEd25519PublicBytes]);
 bool derive_aead_key(EVP_PKEY* service_private, const uint8_t service_public[kX25519Bytes],
                      const uint8_t ephemeral_public[kX25519Bytes], uint8_t key_out[32]);
 
-// AES-256-GCM open. `plaintext` is resized to the ciphertext length; false when authentication fails.
-bool aes256gcm_open(const uint8_t key[32], const uint8_t nonce[kNonceBytes], Span aad, Span ciphertext,
-                    const uint8_t tag[kTagBytes], std::vector<uint8_t>& plaintext);
+// AES-256-GCM open, in place: `data` holds the ciphertext and receives the plaintext. On failure
+// the partial plaintext is wiped and false returned.
+bool aes256gcm_open_in_place(const uint8_t key[32], const uint8_t nonce[kNonceBytes], Span aad, uint8_t* data,
+                             size_t size, const uint8_t tag[kTagBytes]);
 
 // Ed25519 verification of `context || 0x00 || message`.
 bool ed25519_verify(EVP_PKEY* key, const char* context, Span message, Span signature);

@@ -16,14 +16,14 @@ Opened failed(Code code, uint16_t tag = 0) {
   return out;
 }
 
-Span at(const std::vector<uint8_t>& buffer, Range r) { return Span{buffer.data() + r.offset, r.length}; }
+Span at(const uint8_t* base, Range r) { return Span{base + r.offset, r.length}; }
 
-bool same(const std::vector<uint8_t>& buffer, Range a, Range b) {
-  return a.length == b.length && std::memcmp(buffer.data() + a.offset, buffer.data() + b.offset, a.length) == 0;
+bool same(const uint8_t* base, Range a, Range b) {
+  return a.length == b.length && std::memcmp(base + a.offset, base + b.offset, a.length) == 0;
 }
 
-SignatureFact check_sdk_signature(const Keyring& keys, const std::vector<uint8_t>& pt, const Capture& c) {
-  EVP_PKEY* key = keys.sdk(pt.data() + c.sdk_key_id.offset);
+SignatureFact check_sdk_signature(const Keyring& keys, const uint8_t* pt, const Capture& c) {
+  EVP_PKEY* key = keys.sdk(pt + c.sdk_key_id.offset);
   if (key == nullptr) return SignatureFact::UnknownKey;
   // The SDK signs a digest of the content: hashing once with SHA-256 keeps verification cheap
   // for large frames (Ed25519 would hash the whole message with SHA-512, which is slower here).
@@ -33,10 +33,10 @@ SignatureFact check_sdk_signature(const Keyring& keys, const std::vector<uint8_t
   return ok ? SignatureFact::Valid : SignatureFact::Invalid;
 }
 
-AttestationFact check_attestation(const Keyring& keys, const std::vector<uint8_t>& pt, const Capture& c) {
+AttestationFact check_attestation(const Keyring& keys, const uint8_t* pt, const Capture& c) {
   const Attestation& a = c.attestation;
   if (!a.present) return AttestationFact::Missing;
-  EVP_PKEY* key = keys.attestation(pt.data() + a.authority_key_id.offset);
+  EVP_PKEY* key = keys.attestation(pt + a.authority_key_id.offset);
   if (key == nullptr) return AttestationFact::UntrustedAuthority;
   if (!ed25519_verify(key, kAttestationContext, at(pt, a.statement), at(pt, a.signature))) return AttestationFact::Invalid;
   if (!same(pt, a.capture_id, c.capture_id)) return AttestationFact::OtherCapture;
@@ -48,7 +48,12 @@ AttestationFact check_attestation(const Keyring& keys, const std::vector<uint8_t
 
 Opened open_capture(const Keyring& keys, Span capture) {
   if (capture.size > kMaxCaptureBytes) return failed(Code::TooLarge);
-  Reader r(capture);
+  return open_capture(keys, std::vector<uint8_t>(capture.data, capture.data + capture.size));
+}
+
+Opened open_capture(const Keyring& keys, std::vector<uint8_t> capture) {
+  if (capture.size() > kMaxCaptureBytes) return failed(Code::TooLarge);
+  Reader r(capture.data(), capture.size());
   Span magic, key_id, ephemeral, nonce;
   uint8_t version = 0, suite = 0;
   uint32_t ciphertext_len = 0;
@@ -70,22 +75,25 @@ Opened open_capture(const Keyring& keys, Span capture) {
   uint8_t aead_key[32];
   if (!derive_aead_key(service->private_key.get(), service->public_key.data(), ephemeral.data, aead_key))
     return failed(Code::DecryptFailed);
-  Span ciphertext, tag;
-  r.bytes(ciphertext_len, ciphertext);
-  r.bytes(kTagBytes, tag);
-  Opened out;
-  const bool opened =
-      aes256gcm_open(aead_key, nonce.data, Span{capture.data, kHeaderBytes}, ciphertext, tag.data, out.plaintext);
+  uint8_t* ciphertext = capture.data() + kHeaderBytes;
+  const bool opened = aes256gcm_open_in_place(aead_key, nonce.data, Span{capture.data(), kHeaderBytes}, ciphertext,
+                                              ciphertext_len, ciphertext + ciphertext_len);
   OPENSSL_cleanse(aead_key, sizeof aead_key);
   if (!opened) return failed(Code::DecryptFailed);
 
-  out.failure = parse_plaintext(Span{out.plaintext.data(), out.plaintext.size()}, out.capture);
+  Opened out;
+  out.buffer = std::move(capture);
+  out.plaintext_offset = kHeaderBytes;
+  out.plaintext_size = ciphertext_len;
+  const uint8_t* pt = out.plaintext();
+  out.failure = parse_plaintext(Span{pt, out.plaintext_size}, out.capture);
   if (out.failure.code != Code::Ok) {
-    out.plaintext.clear();
+    OPENSSL_cleanse(out.buffer.data(), out.buffer.size());
+    out.buffer.clear();
     return out;
   }
-  out.sdk_signature = check_sdk_signature(keys, out.plaintext, out.capture);
-  out.attestation = check_attestation(keys, out.plaintext, out.capture);
+  out.sdk_signature = check_sdk_signature(keys, pt, out.capture);
+  out.attestation = check_attestation(keys, pt, out.capture);
   return out;
 }
 
