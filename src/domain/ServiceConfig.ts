@@ -52,7 +52,7 @@ export const defaultConfig: ServiceConfig = {
   address: "0.0.0.0",
   number_of_threads: 0,
   engine_pool_size: 2,
-  engine: "fake",
+  engine: "native",
   engine_queue_timeout: 10,
   client_max_body_size: "10M",
   keys_dir: "keys",
