@@ -12,7 +12,7 @@ import { type ReplayPolicy, replayPolicyFromEnv, ReplaySettings } from "./domain
 import type { ServiceConfig } from "./domain/ServiceConfig.js"
 import { AdminToken, adminTokenFromEnv } from "./http/AdminAuth.js"
 import { serverLayer } from "./http/Server.js"
-import { configStoreLayer, loadConfig, type LoadedConfig } from "./infra/ConfigStore.js"
+import { ConfigStore, configStoreLayer, loadConfig, type LoadedConfig } from "./infra/ConfigStore.js"
 import { engineLayer } from "./infra/EngineSelection.js"
 import { jsonLoggerLayer, LogLevelSetting } from "./infra/JsonLogger.js"
 import { licenseLayer } from "./infra/license/LicenseLayer.js"
@@ -50,11 +50,11 @@ export const serviceLayer = (startup: Startup, env: Env, overrides: ServiceLayer
     Layer.succeed(ReplaySettings, startup.replay),
     Layer.succeed(AdminToken, startup.adminToken)
   )
-  const resources = Layer.mergeAll(
-    overrides.engine ?? engineLayer(config),
-    overrides.license ?? licenseLayer(config),
-    settings
-  )
+  const engine = overrides.engine ??
+    Layer.unwrapEffect(
+      Effect.map(ConfigStore, (store) => engineLayer(config, Effect.map(store.current, (current) => current.face)))
+    ).pipe(Layer.provide(settings))
+  const resources = Layer.mergeAll(engine, overrides.license ?? licenseLayer(config), settings)
   return serverLayer(config).pipe(
     Layer.provide(resources),
     Layer.tap(() =>

@@ -5,10 +5,15 @@ import { join } from "node:path"
 import { buildCapture } from "../../src/capture/index.js"
 import { CaptureEngine } from "../../src/domain/CaptureEngine.js"
 import { defaultConfig } from "../../src/domain/ServiceConfig.js"
+import { fakeFaceAnalyzerLayer, usableFaceReport } from "../../src/infra/face/FakeFaceAnalyzer.js"
 import { nativeEngineLayer } from "../../src/infra/native/NativeEngine.js"
 import { captureWith, freshKeys, jpeg, tempDir } from "./helpers.js"
 
 const configFor = (keysDir: string) => ({ ...defaultConfig, keys_dir: keysDir, engine_pool_size: 2, engine_queue_timeout: 1 })
+
+/** Face analysis is tested in test/face; here a fixed report isolates the engine's own mapping. */
+const faces = fakeFaceAnalyzerLayer({ ...usableFaceReport, faceProbability: 0.8 })
+const nativeWithFaces = (config: ReturnType<typeof configFor>) => nativeEngineLayer(config).pipe(Layer.provide(faces))
 
 const firstStart = (dir: string, messages: Array<string>) =>
   Effect.gen(function*() {
@@ -71,14 +76,14 @@ describe("nativeEngineLayer", () => {
       const dir = join(yield* Effect.promise(() => tempDir("first")), "keys")
       const messages: Array<string> = []
       const logger = Logger.make(({ message }) => messages.push(String(message)))
-      const layer = nativeEngineLayer(configFor(dir)).pipe(Layer.provide(Logger.replace(Logger.defaultLogger, logger)))
+      const layer = nativeWithFaces(configFor(dir)).pipe(Layer.provide(Logger.replace(Logger.defaultLogger, logger)))
       yield* Effect.provide(firstStart(dir, messages), layer)
     }))
 
   it.live("maps engine results onto the port: capturedAt, verdicts, and typed failures", () =>
     Effect.gen(function*() {
       const keys = yield* Effect.promise(() => freshKeys())
-      yield* Effect.provide(mapping(keys), nativeEngineLayer(configFor(keys)))
+      yield* Effect.provide(mapping(keys), nativeWithFaces(configFor(keys)))
     }))
 
   it.live("fails to start with a typed error when keys_dir holds a broken service key", () =>
@@ -86,7 +91,7 @@ describe("nativeEngineLayer", () => {
       const dir = yield* Effect.promise(() => tempDir("broken"))
       const { writeFile } = yield* Effect.promise(() => import("node:fs/promises"))
       yield* Effect.promise(() => writeFile(join(dir, "service.key"), "garbage", { mode: 0o600 }))
-      const exit = yield* Effect.exit(Effect.provide(CaptureEngine, nativeEngineLayer(configFor(dir))))
+      const exit = yield* Effect.exit(Effect.provide(CaptureEngine, nativeWithFaces(configFor(dir))))
       expect(exit).toMatchObject(Exit.fail({ _tag: "NativeEngineStartupError" }))
       if (Exit.isFailure(exit)) expect(JSON.stringify(exit.cause)).toMatch(/service\.key is not a PEM private key/)
     }))

@@ -12,7 +12,7 @@ import { type Env, readStartup, serviceLayer, type ServiceLayers } from "../../s
 import type { JsonObject } from "../../src/domain/ServiceConfig.js"
 
 export interface TestServerOptions extends ServiceLayers {
-  /** config.json contents; port, address and a quiet log level are added unless given. */
+  /** config.json contents; port, address, the fake engine, keys_dir and a quiet log level are added unless given. */
   readonly config?: JsonObject
   /** Extra environment variables (FACEPHI_IAD_*). */
   readonly env?: Env
@@ -38,7 +38,15 @@ export const startServer = (options: TestServerOptions = {}): Effect.Effect<Test
     if (options.config !== undefined || !fs.existsSync(configPath)) {
       const contents = options.rawConfig
         ? options.config ?? {}
-        : { port: 0, address: "127.0.0.1", log: { log_path: "", log_level: "WARN", log_size_limit: 1048576 }, ...options.config }
+        : {
+          port: 0,
+          address: "127.0.0.1",
+          // The fake engine unless a test asks for the native one (which then keeps its keys here).
+          engine: "fake",
+          keys_dir: path.join(dir, "keys"),
+          log: { log_path: "", log_level: "WARN", log_size_limit: 1048576 },
+          ...options.config
+        }
       fs.writeFileSync(configPath, JSON.stringify(contents))
     }
     const env: Env = { FACEPHI_IAD_CONFIG: configPath, ...options.env }
@@ -82,3 +90,9 @@ export const captureForm = (bytes: Uint8Array | string, field = "capture"): Form
 
 export const postCapture = (url: string, bytes: Uint8Array | string, field = "capture") =>
   request(url, { method: "POST", body: captureForm(bytes, field) })
+
+/** One running service shared by the tests of a file (`layer(testServerLayer(...))(...)`). */
+export class RunningServer extends Context.Tag("test/RunningServer")<RunningServer, TestServer>() {}
+
+export const testServerLayer = (options: TestServerOptions = {}): Layer.Layer<RunningServer, Error> =>
+  Layer.scoped(RunningServer, startServer(options))

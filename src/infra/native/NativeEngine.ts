@@ -6,6 +6,7 @@ import { Data, Duration, Effect, Layer, Schema } from "effect"
 import { CaptureContents, IntegrityFacts } from "../../capture/CaptureContents.js"
 import { environmentSignals } from "../../capture/CaptureFormat.js"
 import { CaptureEngine, EngineFailure, type OpenedCapture } from "../../domain/CaptureEngine.js"
+import { FaceAnalysisError, FaceAnalyzer, type FaceAnalyzerShape } from "../../domain/FaceAnalyzer.js"
 import { integrityVerdict } from "../../domain/IntegrityVerdict.js"
 import type { ServiceConfig } from "../../domain/ServiceConfig.js"
 import { type EngineInstance, makeEnginePool } from "../EnginePool.js"
@@ -56,41 +57,76 @@ const stateOf = (capture: OpenedCapture): Effect.Effect<NativeOpened, EngineFail
     ? Effect.succeed(capture.engineState.opened)
     : Effect.fail(internal("capture was not opened by the native engine"))
 
-const instanceOf = (handle: NativeEngineHandle): EngineInstance => ({
+/**
+ * Face analysis failures as engine outcomes. A frame that does not decode inside an authentic,
+ * decrypted capture means the payload is corrupted: that is a verdict, not an error.
+ */
+const faceFailure = (error: FaceAnalysisError): EngineFailure =>
+  new EngineFailure({ kind: error.kind === "UndecodableFrame" ? "Malformed" : "Internal", detail: `face analysis: ${error.detail}` })
+
+const CORRUPTED_PAYLOAD_PROBABILITY = 0.01
+
+const instanceOf = (handle: NativeEngineHandle, faces: FaceAnalyzerShape): EngineInstance => ({
   open: (bytes) => openWith(handle, bytes),
   assess: (capture) =>
-    Effect.map(stateOf(capture), ({ contents, integrity }) => {
+    Effect.gen(function*() {
+      const { contents, integrity } = yield* stateOf(capture)
       const verdict = integrityVerdict({
         sdkSignature: integrity.sdkSignature,
         attestation: integrity.attestation,
         environmentSignals: environmentSignals.filter((name) => name !== "virtualCamera" && contents.environment[name]),
         virtualCamera: contents.environment.virtualCamera
       })
+      // An untrusted capture gets no face feedback (the verdict wins), so its frames are not analysed.
+      if (verdict.reasons.length > 0) {
+        return { probability: verdict.probability, reasons: verdict.reasons, faceProblem: undefined, faceProbability: 0 }
+      }
+      const report = yield* faces.analyze(contents.frames.map((frame) => frame.jpeg), contents.bestFrame).pipe(
+        Effect.map((face) => ({ face, corrupted: false as const })),
+        Effect.catchIf((error) => error.kind === "UndecodableFrame", () => Effect.succeed({ face: undefined, corrupted: true as const })),
+        Effect.mapError(faceFailure)
+      )
+      if (report.corrupted) {
+        return {
+          probability: CORRUPTED_PAYLOAD_PROBABILITY,
+          reasons: ["UNTRUSTED_CORRUPTED_PAYLOAD"],
+          faceProblem: undefined,
+          faceProbability: 0
+        }
+      }
       return {
         probability: verdict.probability,
         reasons: verdict.reasons,
-        faceProblem: undefined,
-        // Interim until server-side face analysis (issue 4): the SDK's own on-device face score.
-        faceProbability: contents.faceScore
+        faceProblem: report.face.problem,
+        faceProbability: report.face.faceProbability
       }
     }),
-  detectFace: (capture) => Effect.map(stateOf(capture), ({ contents }) => ({ faceProbability: contents.faceScore }))
+  detectFace: (capture) =>
+    Effect.gen(function*() {
+      const { contents } = yield* stateOf(capture)
+      const best = contents.frames[contents.bestFrame]!
+      const report = yield* Effect.mapError(faces.analyze([best.jpeg], 0), faceFailure)
+      return { faceProbability: report.faceProbability }
+    })
 })
 
 const startupError = (what: string) => (cause: unknown) =>
   new NativeEngineStartupError({ message: `${what}: ${cause instanceof Error ? cause.message : String(cause)}` })
 
-export const nativeEngineLayer = (config: ServiceConfig): Layer.Layer<CaptureEngine, NativeEngineStartupError> =>
+export const nativeEngineLayer = (
+  config: ServiceConfig
+): Layer.Layer<CaptureEngine, NativeEngineStartupError, FaceAnalyzer> =>
   Layer.scoped(
     CaptureEngine,
     Effect.gen(function*() {
+      const faces = yield* FaceAnalyzer
       const addon: NativeAddon = yield* Effect.try({
         try: loadNativeAddon,
         catch: startupError("native addon not built (run `npm install` or `npx node-gyp rebuild`)")
       })
       const keys = yield* Effect.mapError(ensureEngineKeys(config.keys_dir), startupError(`keys_dir ${config.keys_dir}`))
       const acquire = Effect.try({
-        try: () => instanceOf(new addon.Engine(keys)),
+        try: () => instanceOf(new addon.Engine(keys), faces),
         catch: startupError("native engine refused its keys")
       })
       return yield* makeEnginePool(acquire, {
