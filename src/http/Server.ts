@@ -4,7 +4,7 @@
  * outside, so that those outlive it: on shutdown the server stops accepting and drains in-flight
  * requests before the engine pool is released.
  */
-import { HttpApiBuilder, HttpServer, HttpServerRequest } from "@effect/platform"
+import { HttpApiBuilder, HttpApiSwagger, HttpServer, HttpServerRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import * as http from "node:http"
@@ -28,12 +28,16 @@ const NotFoundLive = HttpApiBuilder.Router.use((router) =>
   )
 )
 
+/** Swagger UI for the OpenAPI document; its assets are embedded in @effect/platform (no CDN). */
+const DocsLive = HttpApiSwagger.layer({ path: "/api/v1/iad/docs" })
+
 export const ApiLive = HttpApiBuilder.api(IadApi).pipe(
   Layer.provide([CaptureHandlersLive, ManagementHandlersLive, LegacyHandlersLive, NotFoundLive])
 )
 
 /** The app with its middleware, served by whatever HttpServer is provided. */
 export const HttpAppLive = HttpApiBuilder.serve((app) => accessLog(rejectOversizedBodies(app))).pipe(
+  Layer.provide(DocsLive),
   Layer.provide(ApiLive)
 )
 

@@ -46,6 +46,16 @@ describe("management endpoints", () => {
       ])
     }))
 
+  it.scoped("GET /docs is a self-contained API page: no script or stylesheet from elsewhere", () =>
+    Effect.gen(function*() {
+      const { url } = yield* startServer()
+      const page = yield* Effect.promise(() => fetch(`${url}/docs`).then(async (r) => ({ status: r.status, html: await r.text() })))
+      expect(page.status).toBe(200)
+      expect(page.html).toContain("swagger-spec")
+      expect(page.html).not.toMatch(/<script[^>]+src=/)
+      expect(page.html).not.toMatch(/<link[^>]+href="https?:/)
+    }))
+
   it.scoped("the 1.x paths answer 410 naming the 2.0.0 path and the capture field", () =>
     Effect.gen(function*() {
       const { url } = yield* startServer()
