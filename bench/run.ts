@@ -1,0 +1,34 @@
+/**
+ * `npm run bench`: every performance number of the service, printed (never asserted).
+ * - native open(): captures per second on one core
+ * - face analysis: median ms per 1280x720 frame
+ * - HTTP: evaluate and extract p50 / p99 at concurrency 1 and 8, native engine, real 3-frame captures
+ * Numbers depend on the machine and its load: compare runs on the same machine.
+ */
+import { Effect } from "effect"
+import * as os from "node:os"
+import { faceBench } from "./face.js"
+import { benchHttp } from "./http.js"
+import { benchNativeOpen } from "./nativeOpen.js"
+
+const print = (measure: string, value: unknown) => console.log(JSON.stringify({ measure, value }))
+
+print("machine", { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverage: os.loadavg().map((l) => l.toFixed(2)) })
+
+const open = await benchNativeOpen(1000)
+print("native open(), 3-frame 1280x720 capture, captures/s (one at a time)", Number(open.capturesPerSecond.toFixed(0)))
+print("native open(), CPU ms per capture", Number(open.cpuMillisPerOpen.toFixed(3)))
+
+const face = await Effect.runPromise(faceBench)
+print("face analysis, best 1280x720 frame, median ms", face.bestFrameMs)
+print("face analysis, each further frame, median ms", face.otherFrameMs)
+
+const runs = [...(await Effect.runPromise(benchHttp(50, 1))), ...(await Effect.runPromise(benchHttp(200, 8)))]
+for (const result of runs) {
+  print(`HTTP POST /${result.endpoint}, concurrency ${result.concurrency}, ${result.requests} requests`, {
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    requestsPerSecond: result.requestsPerSecond,
+    statuses: result.statuses
+  })
+}
