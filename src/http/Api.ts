@@ -33,25 +33,24 @@ const CaptureUpload = HttpApiSchema.Multipart(
   })
 )
 
+/** The answers both capture endpoints share besides their payload. */
+const captureEndpoint = <Name extends string>(name: Name, path: HttpApiEndpoint.PathSegment) =>
+  HttpApiEndpoint.post(name, path)
+    .setPayload(CaptureUpload)
+    .addError(BadRequest)
+    .addError(PayloadTooLarge)
+    .addError(InternalError)
+    .addError(Unavailable)
+
 export const captureGroup = HttpApiGroup.make("capture")
   .add(
-    HttpApiEndpoint.post("evaluate", "/liveness/evaluate")
-      .setPayload(CaptureUpload)
+    captureEndpoint("evaluate", "/liveness/evaluate")
       .addSuccess(LivenessResult)
-      .addError(BadRequest)
-      .addError(PayloadTooLarge)
-      .addError(InternalError)
-      .addError(Unavailable)
       .annotate(OpenApi.Summary, "Evaluate a capture for injection attacks")
   )
   .add(
-    HttpApiEndpoint.post("extract", "/extract")
-      .setPayload(CaptureUpload)
+    captureEndpoint("extract", "/extract")
       .addSuccess(ExtractResult)
-      .addError(BadRequest)
-      .addError(PayloadTooLarge)
-      .addError(InternalError)
-      .addError(Unavailable)
       .annotate(OpenApi.Summary, "Extract the best facial frame of a capture")
   )
   .prefix("/api/v1/iad")

@@ -9,16 +9,7 @@ import { ErrorFacialImage, ErrorProcessing, FaceMessage, ImageDataError, License
 
 export const FakeOutcome = Schema.Union(
   Schema.Literal("Live"),
-  PublicReason.pipe(Schema.pickLiteral(
-    "Unknown",
-    "UntrustedEnvironment",
-    "SuspiciousActivity",
-    "UntrustedDevice",
-    "SdkIntegrityViolation",
-    "UntrustedCorruptedPayload",
-    "UntrustedContent",
-    "UntrustedContentLowConfidence"
-  )),
+  Schema.Literal(...PublicReason.literals.filter((reason) => reason !== "None")),
   FaceMessage,
   Schema.Literal(ImageDataError, LicenseError, ErrorProcessing, ErrorFacialImage)
 ).annotations({ identifier: "FakeOutcome" })

@@ -63,6 +63,16 @@ const simulateWork = (document: FakeCaptureDocument) =>
 const failsInAnalysis = (document: FakeCaptureDocument): boolean =>
   document.outcome === "ErrorProcessing" || document.outcome === "ErrorFacialImage"
 
+/** One analysis call: the simulated engine time, then the scripted failure or the answer. */
+const analysisStep = <A>(document: FakeCaptureDocument, answer: (document: FakeCaptureDocument) => A) =>
+  simulateWork(document).pipe(
+    Effect.zipRight(
+      failsInAnalysis(document)
+        ? Effect.fail(new EngineFailure({ kind: "Internal", detail: "fake: scripted analysis failure" }))
+        : Effect.sync(() => answer(document))
+    )
+  )
+
 const makeInstance = (script: FakeScript): EngineInstance => ({
   open: (capture) =>
     Effect.gen(function*() {
@@ -85,26 +95,8 @@ const makeInstance = (script: FakeScript): EngineInstance => ({
         engineState: { document } satisfies FakeState
       } satisfies OpenedCapture
     }),
-  assess: (capture) => {
-    const document = documentOf(capture)
-    return simulateWork(document).pipe(
-      Effect.zipRight(
-        failsInAnalysis(document)
-          ? Effect.fail(new EngineFailure({ kind: "Internal", detail: "fake: scripted analysis failure" }))
-          : Effect.succeed(assessmentOf(document))
-      )
-    )
-  },
-  detectFace: (capture) => {
-    const document = documentOf(capture)
-    return simulateWork(document).pipe(
-      Effect.zipRight(
-        failsInAnalysis(document)
-          ? Effect.fail(new EngineFailure({ kind: "Internal", detail: "fake: scripted analysis failure" }))
-          : Effect.succeed({ faceProbability: document.faceProbability })
-      )
-    )
-  }
+  assess: (capture) => analysisStep(documentOf(capture), assessmentOf),
+  detectFace: (capture) => analysisStep(documentOf(capture), (document) => ({ faceProbability: document.faceProbability }))
 })
 
 export interface FakeEngineOptions {
