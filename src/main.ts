@@ -4,7 +4,7 @@
  * first, then engines and license).
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { Either, Layer } from "effect"
+import { Effect, Either, Layer } from "effect"
 import * as os from "node:os"
 import { readStartup, serviceLayer } from "./App.js"
 
@@ -19,4 +19,21 @@ if (Either.isLeft(startup)) {
 const threads = startup.right.loaded.config.number_of_threads
 process.env.UV_THREADPOOL_SIZE = String(threads === 0 ? os.availableParallelism() : threads)
 
-NodeRuntime.runMain(Layer.launch(serviceLayer(startup.right, process.env)), { disablePrettyLogger: true })
+/** One readable line for a startup failure (a busy port, unreadable keys, missing models...). */
+const describeStartupFailure = (error: unknown): string => {
+  if (!(error instanceof Error)) return String(error)
+  const cause = error.cause instanceof Error ? error.cause.message : ""
+  return [error.message, cause].filter((part) => part !== "").join(": ") || error.name
+}
+
+const main = Layer.launch(serviceLayer(startup.right, process.env)).pipe(
+  Effect.catchAll((error) =>
+    Effect.logError(`cannot start: ${describeStartupFailure(error)}`).pipe(
+      Effect.zipRight(Effect.sync(() => {
+        process.exitCode = 1
+      }))
+    )
+  )
+)
+
+NodeRuntime.runMain(main, { disablePrettyLogger: true })
