@@ -6,7 +6,7 @@ import { readStartup } from "../../src/App.js"
 import { encodeFakeCapture } from "../../src/infra/fake/FakeCaptureDocument.js"
 import { fakeEngineLayer, jsonDocumentScript } from "../../src/infra/fake/FakeEngine.js"
 import { staticLicenseLayer } from "../../src/infra/StaticLicenseGate.js"
-import { makeTempDir, postCapture, request, startServer } from "../support/TestServer.js"
+import { captureForm, makeTempDir, postCapture, request, startServer } from "../support/TestServer.js"
 
 describe("operations", () => {
   it.scopedLive("answers 503 with Retry-After when no engine frees up within the queue timeout", () =>
@@ -36,6 +36,25 @@ describe("operations", () => {
       )
       const waits = [a.body.queueDuration as number, b.body.queueDuration as number].sort((x, y) => x - y)
       expect(waits[1]).toBeGreaterThanOrEqual(250)
+    }))
+
+  it.scopedLive("a client that disconnects mid-analysis does not free its engine early", () =>
+    Effect.gen(function*() {
+      const { url } = yield* startServer({ engine: fakeEngineLayer({ size: 1, queueTimeout: "10 seconds" }) })
+      const abort = new AbortController()
+      const abandoned = fetch(`${url}/liveness/evaluate`, {
+        method: "POST",
+        body: captureForm(encodeFakeCapture({ outcome: "Live", engineMillis: 400 })),
+        signal: abort.signal
+      }).catch(() => "aborted")
+      yield* Effect.sleep("150 millis")
+      abort.abort()
+      expect(yield* Effect.promise(() => abandoned)).toBe("aborted")
+      // The only engine is still inside the abandoned capture's open (400 ms, uninterruptible), so
+      // the next request waits for it instead of sharing a handle that native code still uses.
+      const next = yield* postCapture(`${url}/liveness/evaluate`, encodeFakeCapture({ outcome: "Live" }))
+      expect(next.status).toBe(200)
+      expect(next.body.queueDuration as number).toBeGreaterThanOrEqual(150)
     }))
 
   it.scopedLive("SIGTERM-style shutdown finishes in-flight requests before releasing the engines", () =>
