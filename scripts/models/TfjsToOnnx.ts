@@ -118,10 +118,29 @@ export const convertTfjsGraph = (graph: TfGraph, producer: string): ConvertedMod
     layoutOf(input) === "nchw"
       ? emit("Transpose", [tensorName(input)], fresh(`${tensorName(input)}_nhwc`), [attrInts("perm", NCHW_TO_NHWC)])
       : tensorName(input)
-  const slopeOf = (input: string): string => {
-    const alpha = constOf(input)
+  /**
+   * PReLU, written as Max(x, s*x) (or, when some slope exceeds 1, with each such channel's sign
+   * flipped around the Max: -Max(-x, -s*x) = Min(x, s*x)). Both give exactly x for x > 0 and the
+   * same product s*x otherwise (multiplying by -1 is exact), so outputs are bit-identical; but ORT's
+   * own PRelu kernel branches per element and on real images costs more than the whole convolution
+   * stack (FaceMesh: 2.0 of 3.4 ms), while Mul and Max are vectorised.
+   */
+  const prelu = (x: string, slopeInput: string, out: string): string => {
+    const alpha = constOf(slopeInput)
     if (alpha.dtype !== "float32") throw new Error(`${producer}: PReLU slope must be float`)
-    return floatConst(`${tensorName(input)}_slope`, [alpha.data.length, 1, 1], alpha.data)
+    const slopes = alpha.data as Float32Array
+    const dims = [slopes.length, 1, 1]
+    const base = tensorName(slopeInput)
+    if (slopes.every((s) => s <= 1)) {
+      const scaled = emit("Mul", [x, floatConst(`${base}_slope`, dims, slopes)], fresh(`${out}_scaled`))
+      return emit("Max", [x, scaled], out)
+    }
+    const sign = slopes.map((s) => (s <= 1 ? 1 : -1))
+    const signConst = floatConst(`${base}_sign`, dims, sign)
+    const flipped = emit("Mul", [x, signConst], fresh(`${out}_flipped`))
+    const scaled = emit("Mul", [x, floatConst(`${base}_signed_slope`, dims, slopes.map((s, i) => s * sign[i]!))], fresh(`${out}_scaled`))
+    const max = emit("Max", [flipped, scaled], fresh(`${out}_max`))
+    return emit("Mul", [max, signConst], out)
   }
   const spatial = (node: TfNode, key: string): Array<number> => {
     const v = ints(node.attr?.[key])
@@ -175,7 +194,7 @@ export const convertTfjsGraph = (graph: TfGraph, producer: string): ConvertedMod
         else {
           const conv = emit("Conv", convInputs, fresh(`${out}_conv`), attrs)
           if (activation === "Relu") emit("Relu", [conv], out)
-          else if (activation === "Prelu") emit("PRelu", [conv, slopeOf(inputs[3]!)], out)
+          else if (activation === "Prelu") prelu(conv, inputs[3]!, out)
           else throw new Error(`${producer}: ${node.name} fuses ${activation}`)
         }
         layouts.set(out, "nchw")
@@ -195,7 +214,7 @@ export const convertTfjsGraph = (graph: TfGraph, producer: string): ConvertedMod
         break
       }
       case "Prelu": {
-        emit("PRelu", [tensorName(inputs[0]!), slopeOf(inputs[1]!)], out)
+        prelu(tensorName(inputs[0]!), inputs[1]!, out)
         layouts.set(out, "nchw")
         break
       }
