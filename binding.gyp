@@ -6,6 +6,7 @@
         "native/src/binding.cc",
         "native/src/content.cc",
         "native/src/crypto.cc",
+        "native/src/forensics.cc",
         "native/src/keyring.cc",
         "native/src/open_capture.cc"
       ],

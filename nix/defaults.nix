@@ -1,4 +1,5 @@
-# Service defaults, as in src/domain/ServiceConfig.ts (`defaultConfig`), FaceThresholds.ts and
+# Service defaults, as in src/domain/ServiceConfig.ts (`defaultConfig`), FaceThresholds.ts,
+# DetectionConfig.ts and
 # LicenseConfig.ts. Plain Nix (no nixpkgs) so that test/nix can evaluate it with
 # `nix-instantiate --eval` and compare it with the TypeScript defaults.
 {
@@ -29,6 +30,42 @@
       max_roll = 30;
       min_lower_face_visibility = 0.1;
       min_eye_openness = 0.12;
+    };
+    detection = {
+      revoked_sdk_versions = [ ];
+      virtual_camera_names = [
+        "obs virtual"
+        "obs-camera"
+        "manycam"
+        "v4l2loopback"
+        "dummy video device"
+        "droidcam"
+        "iriun"
+        "epoccam"
+        "xsplit"
+        "snap camera"
+        "e2esoft"
+        "vcam"
+        "virtual camera"
+        "splitcam"
+        "youcam"
+        "webcamoid"
+        "akvcam"
+        "camtwist"
+        "nvidia broadcast"
+      ];
+      min_jpeg_quality = 70;
+      min_frames = 2;
+      min_temporal_noise = 0.2;
+      low_temporal_noise = 0.3;
+      max_identical_share = 0.99;
+      min_motion_rate = 20;
+      min_gravity = 8.3;
+      max_gravity = 11.3;
+      min_accel_noise = 0.004;
+      min_gyro_noise = 0.0006;
+      min_touch_interval = 40;
+      min_frame_period_ratio = 0.5;
     };
   };
 

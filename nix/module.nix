@@ -41,6 +41,23 @@ let
     min_eye_openness = opt probability min_eye_openness "Eyes count as closed below this aspect ratio.";
   };
 
+  detectionOptions = with d.detection; {
+    revoked_sdk_versions = opt (types.listOf types.str) revoked_sdk_versions "SDK builds no longer trusted, as name@version.";
+    virtual_camera_names = opt (types.listOf types.nonEmptyStr) virtual_camera_names "Known virtual camera names (case-insensitive substrings).";
+    min_jpeg_quality = opt (types.ints.between 1 100) min_jpeg_quality "Lowest IJG quality of the SDK encoder's tables.";
+    min_frames = opt (types.ints.between 1 16) min_frames "Fewer frames: low-confidence content rejection.";
+    min_temporal_noise = opt nonNegativeNumber min_temporal_noise "Temporal noise below which frames are a still.";
+    low_temporal_noise = opt nonNegativeNumber low_temporal_noise "Temporal noise below which content is rejected with low confidence.";
+    max_identical_share = opt probability max_identical_share "Share of unchanged pixels at which consecutive frames are the same picture.";
+    min_motion_rate = opt nonNegativeNumber min_motion_rate "Least motion sample rate over the frames, Hz.";
+    min_gravity = opt nonNegativeNumber min_gravity "Least mean acceleration, m/s^2.";
+    max_gravity = opt nonNegativeNumber max_gravity "Largest mean acceleration, m/s^2.";
+    min_accel_noise = opt nonNegativeNumber min_accel_noise "Least accelerometer sensor noise, m/s^2.";
+    min_gyro_noise = opt nonNegativeNumber min_gyro_noise "Least gyroscope sensor noise, rad/s.";
+    min_touch_interval = opt nonNegativeNumber min_touch_interval "Least time between touches, ms.";
+    min_frame_period_ratio = opt probability min_frame_period_ratio "Least frame gap as a share of the declared frame period.";
+  };
+
   # `key` and `key_file` are not options: the module sets key_file to its copy of licenseKeyFile.
   licenseOptions = with defaults.license; {
     product_id = mkOption { type = types.nonEmptyStr; description = "Cryptlex product id."; };
@@ -68,6 +85,7 @@ let
     liveness_threshold = opt probability d.liveness_threshold "Probability at or above which a capture is live.";
     log = mkOption { type = types.submodule { options = logOptions; }; default = { }; description = "Logging."; };
     face = mkOption { type = types.submodule { options = faceOptions; }; default = { }; description = "Limits of the face checks."; };
+    detection = mkOption { type = types.submodule { options = detectionOptions; }; default = { }; description = "Lists and limits of the capture checks (docs/detection.md)."; };
     license = mkOption {
       type = types.nullOr (types.submodule { options = licenseOptions; });
       default = null;

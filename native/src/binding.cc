@@ -1,10 +1,14 @@
 // Node binding: `new Engine({ service, sdk, attestation })` with raw 32-byte keys, and
 // `engine.open(bytes)`, which runs on a libuv worker and resolves to a typed result object.
+// `forensics({ jpegs, planes, flatLimit })` (stateless) reads JPEG headers and noise statistics on
+// a libuv worker too.
 // No exceptions cross the boundary: failures are `{ ok: false, code, codeName, tag }`.
 #include <napi.h>
 
 #include <memory>
 
+#include "forensics.h"
+#include "limits.h"
 #include "open_capture.h"
 
 namespace {
@@ -169,6 +173,141 @@ class OpenWorker : public Napi::AsyncWorker {
   std::unique_ptr<iad::Opened> opened_;
 };
 
+// Inputs copied on the main thread (the caller may reuse its buffers), statistics on a worker.
+class ForensicsWorker : public Napi::AsyncWorker {
+ public:
+  struct PlaneCopy {
+    std::vector<uint8_t> data;
+    uint32_t width = 0, height = 0;
+    iad::Plane view() const { return iad::Plane{data.data(), data.size(), width, height}; }
+  };
+
+  ForensicsWorker(Napi::Env env, std::vector<std::vector<uint8_t>> jpegs, std::vector<PlaneCopy> planes, int flat_limit)
+      : Napi::AsyncWorker(env, "iad.forensics"), deferred_(Napi::Promise::Deferred::New(env)),
+        jpegs_(std::move(jpegs)), planes_(std::move(planes)), flat_limit_(flat_limit) {}
+
+  Napi::Promise promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    for (const auto& jpeg : jpegs_) headers_.push_back(iad::parse_jpeg_header(iad::Span{jpeg.data(), jpeg.size()}));
+    for (const auto& plane : planes_) noise_.push_back(iad::spatial_noise(plane.view()));
+    for (size_t i = 1; i < planes_.size(); ++i)
+      pairs_.push_back(iad::pair_stats(planes_[i - 1].view(), planes_[i].view(), flat_limit_));
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    auto headers = Napi::Array::New(env, headers_.size());
+    for (size_t i = 0; i < headers_.size(); ++i) {
+      const iad::JpegHeader& h = headers_[i];
+      auto header = Napi::Object::New(env);
+      header.Set("ok", h.ok);
+      header.Set("width", h.width);
+      header.Set("height", h.height);
+      header.Set("components", h.components);
+      header.Set("sof", h.sof);
+      auto tables = Napi::Array::New(env, h.tables.size());
+      for (size_t t = 0; t < h.tables.size(); ++t) {
+        auto table = Napi::Object::New(env);
+        table.Set("id", h.tables[t].id);
+        table.Set("precision", h.tables[t].precision);
+        auto values = Napi::Array::New(env, 64);
+        for (uint32_t k = 0; k < 64; ++k) values[k] = Napi::Number::New(env, h.tables[t].values[k]);
+        table.Set("values", values);
+        tables[t] = table;
+      }
+      header.Set("tables", tables);
+      headers[i] = header;
+    }
+    auto noise = Napi::Array::New(env, noise_.size());
+    for (size_t i = 0; i < noise_.size(); ++i) noise[i] = Napi::Number::New(env, noise_[i]);
+    auto pairs = Napi::Array::New(env, pairs_.size());
+    for (size_t i = 0; i < pairs_.size(); ++i) {
+      auto pair = Napi::Object::New(env);
+      pair.Set("comparable", pairs_[i].comparable);
+      pair.Set("temporalNoise", pairs_[i].temporal_noise);
+      pair.Set("identicalShare", pairs_[i].identical_share);
+      pair.Set("flatShare", pairs_[i].flat_share);
+      pairs[i] = pair;
+    }
+    auto out = Napi::Object::New(env);
+    out.Set("headers", headers);
+    out.Set("spatialNoise", noise);
+    out.Set("pairs", pairs);
+    deferred_.Resolve(out);
+  }
+
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::vector<std::vector<uint8_t>> jpegs_;
+  std::vector<PlaneCopy> planes_;
+  int flat_limit_;
+  std::vector<iad::JpegHeader> headers_;
+  std::vector<double> noise_;
+  std::vector<iad::PairStats> pairs_;
+};
+
+bool is_uint8_array(const Napi::Value& v) {
+  return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array;
+}
+
+Napi::Value Forensics(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto fail = [&](const char* why) {
+    Napi::TypeError::New(env, std::string("forensics: ") + why).ThrowAsJavaScriptException();
+    return env.Undefined();
+  };
+  if (info.Length() != 1 || !info[0].IsObject()) return fail("expects { jpegs, planes, flatLimit }");
+  const Napi::Object spec = info[0].As<Napi::Object>();
+  const Napi::Value jpegs_value = spec.Get("jpegs");
+  const Napi::Value planes_value = spec.Get("planes");
+  const Napi::Value limit_value = spec.Get("flatLimit");
+  if (env.IsExceptionPending()) return env.Undefined();
+  if (!jpegs_value.IsArray() || !planes_value.IsArray() || !limit_value.IsNumber())
+    return fail("expects { jpegs: Uint8Array[], planes: {data,width,height}[], flatLimit: number }");
+  const Napi::Array jpeg_list = jpegs_value.As<Napi::Array>();
+  const Napi::Array plane_list = planes_value.As<Napi::Array>();
+  if (jpeg_list.Length() > iad::kMaxFrames || plane_list.Length() > iad::kMaxFrames) return fail("too many frames");
+  const double limit = limit_value.As<Napi::Number>().DoubleValue();
+  if (!(limit >= 0 && limit <= 4 * 255 * 4)) return fail("flatLimit out of range");
+  std::vector<std::vector<uint8_t>> jpegs;
+  for (uint32_t i = 0; i < jpeg_list.Length(); ++i) {
+    const Napi::Value item = jpeg_list.Get(i);
+    if (!is_uint8_array(item)) return fail("jpegs entries must be Uint8Array");
+    const auto bytes = item.As<Napi::Uint8Array>();
+    if (bytes.ByteLength() > iad::kMaxFrameBytes) return fail("jpeg larger than a frame may be");
+    jpegs.emplace_back(bytes.Data(), bytes.Data() + bytes.ByteLength());
+  }
+  std::vector<ForensicsWorker::PlaneCopy> planes;
+  for (uint32_t i = 0; i < plane_list.Length(); ++i) {
+    const Napi::Value item = plane_list.Get(i);
+    if (!item.IsObject()) return fail("planes entries must be objects");
+    const Napi::Object plane = item.As<Napi::Object>();
+    const Napi::Value data = plane.Get("data");
+    const Napi::Value width = plane.Get("width");
+    const Napi::Value height = plane.Get("height");
+    if (env.IsExceptionPending()) return env.Undefined();
+    if (!is_uint8_array(data) || !width.IsNumber() || !height.IsNumber()) return fail("plane needs data, width, height");
+    const int64_t w = width.As<Napi::Number>().Int64Value();
+    const int64_t h = height.As<Napi::Number>().Int64Value();
+    const auto bytes = data.As<Napi::Uint8Array>();
+    if (w < 3 || h < 3 || w > iad::kMaxImageSide || h > iad::kMaxImageSide || size_t(w) * size_t(h) != bytes.ByteLength())
+      return fail("plane size does not match width * height (each side 3..16384)");
+    ForensicsWorker::PlaneCopy copy;
+    copy.data.assign(bytes.Data(), bytes.Data() + bytes.ByteLength());
+    copy.width = static_cast<uint32_t>(w);
+    copy.height = static_cast<uint32_t>(h);
+    planes.push_back(std::move(copy));
+  }
+  auto* worker = new ForensicsWorker(env, std::move(jpegs), std::move(planes), static_cast<int>(limit));
+  Napi::Promise promise = worker->promise();
+  worker->Queue();
+  return promise;
+}
+
 class Engine : public Napi::ObjectWrap<Engine> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -266,6 +405,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Engine", Engine::Define(env));
+  exports.Set("forensics", Napi::Function::New<Forensics>(env, "forensics"));
   exports.Set("formatVersion", iad::kFormatVersion);
   exports.Set("maxCaptureBytes", static_cast<double>(iad::kMaxCaptureBytes));
   return exports;

@@ -4,6 +4,7 @@
  */
 import { Either, ParseResult, Schema } from "effect"
 import { ByteSizeString } from "./ByteSize.js"
+import { defaultDetectionConfig, DetectionConfig } from "./DetectionConfig.js"
 import { defaultFaceThresholds, FaceThresholds } from "./FaceThresholds.js"
 import { LicenseConfig } from "./LicenseConfig.js"
 
@@ -43,7 +44,9 @@ export const ServiceConfig = Schema.Struct({
   /** Cryptlex license; absent: the service runs unlicensed (development). */
   license: Schema.optional(LicenseConfig),
   /** Limits of the face checks (docs/face-analysis.md). */
-  face: FaceThresholds
+  face: FaceThresholds,
+  /** Lists and limits of the capture checks (docs/detection.md). */
+  detection: DetectionConfig
 })
 export type ServiceConfig = typeof ServiceConfig.Type
 
@@ -59,7 +62,8 @@ export const defaultConfig: ServiceConfig = {
   idle_connection_timeout: 60,
   liveness_threshold: 0.5,
   log: { log_path: "", log_level: "INFO", log_size_limit: 100 * 1024 * 1024 },
-  face: defaultFaceThresholds
+  face: defaultFaceThresholds,
+  detection: defaultDetectionConfig
 }
 
 /** Keys whose new value takes effect only after a restart (the rest apply at once). */

@@ -1,10 +1,11 @@
 /**
  * Picks the engine Layer named by `config.engine`. The native engine analyses faces with the
- * ONNX models generated into `models/` at install; their thresholds are read from the live
- * configuration on every capture.
+ * ONNX models generated into `models/` at install; face thresholds and detection settings are
+ * read through the given effects on every capture (the live configuration when the caller passes it).
  */
 import { Duration, Effect, Layer } from "effect"
 import type { CaptureEngine } from "../domain/CaptureEngine.js"
+import type { DetectionConfig } from "../domain/DetectionConfig.js"
 import type { FaceThresholds } from "../domain/FaceThresholds.js"
 import type { ServiceConfig } from "../domain/ServiceConfig.js"
 import { fakeEngineLayer } from "./fake/FakeEngine.js"
@@ -15,13 +16,14 @@ import { join } from "node:path"
 
 export const engineLayer = (
   config: ServiceConfig,
-  faceThresholds: Effect.Effect<FaceThresholds> = Effect.succeed(config.face)
+  faceThresholds: Effect.Effect<FaceThresholds> = Effect.succeed(config.face),
+  detection: Effect.Effect<DetectionConfig> = Effect.succeed(config.detection)
 ): Layer.Layer<CaptureEngine, Error> => {
   switch (config.engine) {
     case "fake":
       return fakeEngineLayer({ size: config.engine_pool_size, queueTimeout: Duration.seconds(config.engine_queue_timeout) })
     case "native":
-      return nativeEngineLayer(config).pipe(
+      return nativeEngineLayer(config, detection).pipe(
         Layer.provide(ortFaceAnalyzerLayer({ modelsDir: join(packageRoot, "models"), thresholds: faceThresholds }))
       )
   }

@@ -14,6 +14,7 @@ import { parseByteSize } from "../../src/domain/ByteSize.js"
 import { LicenseConfig } from "../../src/domain/LicenseConfig.js"
 import { DEFAULT_TOLERANCE_SECONDS, ENABLED_VARIABLE, TOLERANCE_VARIABLE } from "../../src/domain/ReplayPolicy.js"
 import { defaultConfig, EngineKind, LogConfig, LogLevelName, ServiceConfig } from "../../src/domain/ServiceConfig.js"
+import { DetectionConfig } from "../../src/domain/DetectionConfig.js"
 import { FaceThresholds } from "../../src/domain/FaceThresholds.js"
 import { ADMIN_TOKEN_VARIABLE } from "../../src/http/AdminAuth.js"
 import { CONFIG_PATH_VARIABLE } from "../../src/infra/ConfigStore.js"
@@ -74,6 +75,7 @@ describe("NixOS module options", () => {
       ...structFields(ServiceConfig),
       ...structFields(LogConfig),
       ...structFields(FaceThresholds),
+      ...structFields(DetectionConfig),
       ...licenseFields.filter((k) => k !== "key" && k !== "key_file")
     ]
     const missing = keys.filter((key) => optionType(moduleNix, key) === undefined)

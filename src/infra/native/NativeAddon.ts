@@ -56,8 +56,17 @@ export interface NativeEngineHandle {
   keyIds(): { readonly service: number; readonly sdk: number; readonly attestation: number }
 }
 
+export interface NativeForensicsInput {
+  readonly jpegs: ReadonlyArray<Uint8Array>
+  readonly planes: ReadonlyArray<{ readonly data: Uint8Array; readonly width: number; readonly height: number }>
+  /** |Laplacian| at or below which a pixel counts as flat. */
+  readonly flatLimit: number
+}
+
 export interface NativeAddon {
   readonly Engine: new (keys: NativeKeys) => NativeEngineHandle
+  /** JPEG headers and noise statistics on a libuv worker; raw, decoded with `NativeForensicsResult`. */
+  readonly forensics: (input: NativeForensicsInput) => Promise<unknown>
   readonly formatVersion: number
   readonly maxCaptureBytes: number
 }

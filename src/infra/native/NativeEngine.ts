@@ -4,14 +4,20 @@
  */
 import { Data, Duration, Effect, Layer, Schema } from "effect"
 import { CaptureContents, IntegrityFacts } from "../../capture/CaptureContents.js"
-import { environmentSignals } from "../../capture/CaptureFormat.js"
 import { CaptureEngine, EngineFailure, type OpenedCapture } from "../../domain/CaptureEngine.js"
 import { FaceAnalysisError, FaceAnalyzer, type FaceAnalyzerShape } from "../../domain/FaceAnalyzer.js"
-import { integrityVerdict } from "../../domain/IntegrityVerdict.js"
+import type { DetectionConfig } from "../../domain/DetectionConfig.js"
+import { evidence, type Evidence, STRONG } from "../../domain/Evidence.js"
+import { activityChecks } from "../../domain/evidence/ActivityChecks.js"
+import { contentChecks } from "../../domain/evidence/ContentChecks.js"
+import { framePayloadChecks, frameOrderChecks } from "../../domain/evidence/PayloadChecks.js"
+import { trustChecks } from "../../domain/evidence/TrustChecks.js"
+import { score } from "../../domain/Scoring.js"
 import type { ServiceConfig } from "../../domain/ServiceConfig.js"
 import { type EngineInstance, makeEnginePool } from "../EnginePool.js"
 import { loadNativeAddon, type NativeAddon, type NativeEngineHandle, type NativeOpened } from "./NativeAddon.js"
 import { failureKindOf } from "./NativeFailures.js"
+import { frameForensics } from "./NativeForensics.js"
 import { ensureEngineKeys } from "./NativeKeys.js"
 
 export class NativeEngineStartupError extends Data.TaggedError("NativeEngineStartupError")<{
@@ -64,39 +70,49 @@ const stateOf = (capture: OpenedCapture): Effect.Effect<NativeOpened, EngineFail
 const faceFailure = (error: FaceAnalysisError): EngineFailure =>
   new EngineFailure({ kind: error.kind === "UndecodableFrame" ? "Malformed" : "Internal", detail: `face analysis: ${error.detail}` })
 
-const CORRUPTED_PAYLOAD_PROBABILITY = 0.01
+/** The assessment of a rejected capture: no face analysis, so no face probability. */
+const rejected = (items: ReadonlyArray<Evidence>) =>
+  Effect.as(
+    Effect.logDebug("capture rejected").pipe(
+      Effect.annotateLogs({ evidence: items.map((item) => `${item.code} ${item.check}: ${item.detail}`) })
+    ),
+    { ...score(items), faceProblem: undefined, faceProbability: 0 }
+  )
 
-const instanceOf = (handle: NativeEngineHandle, faces: FaceAnalyzerShape): EngineInstance => ({
+/**
+ * Order (docs/detection.md): metadata checks (trust, frame order, activity: cheap, no pixels),
+ * then frame forensics (decode, headers, noise), then face analysis. The first stage with evidence
+ * answers: an untrusted capture never earns face feedback, and its pixels are not worked on.
+ */
+const instanceOf = (
+  handle: NativeEngineHandle,
+  addon: NativeAddon,
+  faces: FaceAnalyzerShape,
+  detection: Effect.Effect<DetectionConfig>
+): EngineInstance => ({
   open: (bytes) => openWith(handle, bytes),
   assess: (capture) =>
     Effect.gen(function*() {
-      const { contents, integrity } = yield* stateOf(capture)
-      const verdict = integrityVerdict({
-        sdkSignature: integrity.sdkSignature,
-        attestation: integrity.attestation,
-        environmentSignals: environmentSignals.filter((name) => name !== "virtualCamera" && contents.environment[name]),
-        virtualCamera: contents.environment.virtualCamera
-      })
-      // An untrusted capture gets no face feedback (the verdict wins), so its frames are not analysed.
-      if (verdict.reasons.length > 0) {
-        return { probability: verdict.probability, reasons: verdict.reasons, faceProblem: undefined, faceProbability: 0 }
-      }
-      const report = yield* faces.analyze(contents.frames.map((frame) => frame.jpeg), contents.bestFrame).pipe(
+      const facts = yield* stateOf(capture)
+      const config = yield* detection
+      const metadata = [...trustChecks(facts, config), ...frameOrderChecks(facts), ...activityChecks(facts, config)]
+      if (metadata.length > 0) return yield* rejected(metadata)
+      const jpegs = facts.contents.frames.map((frame) => frame.jpeg)
+      const forensics = yield* Effect.mapError(frameForensics(addon, jpegs), (cause) => internal(`forensics: ${String(cause)}`))
+      const content = [...framePayloadChecks(forensics, config), ...contentChecks(facts, forensics, config)]
+      if (content.length > 0) return yield* rejected(content)
+      const report = yield* faces.analyze(jpegs, facts.contents.bestFrame).pipe(
         Effect.map((face) => ({ face, corrupted: false as const })),
         Effect.catchIf((error) => error.kind === "UndecodableFrame", () => Effect.succeed({ face: undefined, corrupted: true as const })),
         Effect.mapError(faceFailure)
       )
       if (report.corrupted) {
-        return {
-          probability: CORRUPTED_PAYLOAD_PROBABILITY,
-          reasons: ["UNTRUSTED_CORRUPTED_PAYLOAD"],
-          faceProblem: undefined,
-          faceProbability: 0
-        }
+        return yield* rejected([evidence("UNTRUSTED_CORRUPTED_PAYLOAD", STRONG, "frame-decode", "face analysis could not decode a frame")])
       }
+      const clean = score([])
       return {
-        probability: verdict.probability,
-        reasons: verdict.reasons,
+        probability: clean.probability,
+        reasons: clean.reasons,
         faceProblem: report.face.problem,
         faceProbability: report.face.faceProbability
       }
@@ -114,7 +130,8 @@ const startupError = (what: string) => (cause: unknown) =>
   new NativeEngineStartupError({ message: `${what}: ${cause instanceof Error ? cause.message : String(cause)}` })
 
 export const nativeEngineLayer = (
-  config: ServiceConfig
+  config: ServiceConfig,
+  detection: Effect.Effect<DetectionConfig> = Effect.succeed(config.detection)
 ): Layer.Layer<CaptureEngine, NativeEngineStartupError, FaceAnalyzer> =>
   Layer.scoped(
     CaptureEngine,
@@ -126,7 +143,7 @@ export const nativeEngineLayer = (
       })
       const keys = yield* Effect.mapError(ensureEngineKeys(config.keys_dir), startupError(`keys_dir ${config.keys_dir}`))
       const acquire = Effect.try({
-        try: () => instanceOf(new addon.Engine(keys), faces),
+        try: () => instanceOf(new addon.Engine(keys), addon, faces, detection),
         catch: startupError("native engine refused its keys")
       })
       return yield* makeEnginePool(acquire, {

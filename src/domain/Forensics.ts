@@ -1,0 +1,54 @@
+/**
+ * What the engine measured on the frames' bytes and pixels (native/src/forensics.cc): JPEG header
+ * facts and noise statistics. Shapes only; the checks over them are in `evidence/`.
+ */
+import { Schema } from "effect"
+
+export const QuantTable = Schema.Struct({
+  id: Schema.Int,
+  /** 0: 8-bit values, 1: 16-bit. */
+  precision: Schema.Int,
+  /** 64 values in zig-zag order, as stored in the DQT segment. */
+  values: Schema.Array(Schema.Number)
+})
+export type QuantTable = typeof QuantTable.Type
+
+export const JpegHeader = Schema.Struct({
+  /** The marker structure up to the first scan is sound (segments in bounds, one SOF, an SOS). */
+  ok: Schema.Boolean,
+  width: Schema.Int,
+  height: Schema.Int,
+  components: Schema.Int,
+  sof: Schema.Int,
+  tables: Schema.Array(QuantTable)
+})
+export type JpegHeader = typeof JpegHeader.Type
+
+export const PairStats = Schema.Struct({
+  /** Both planes decoded to the same size. */
+  comparable: Schema.Boolean,
+  /** Immerkaer noise estimate (grey levels) of the difference of two consecutive frames, flat pixels only. */
+  temporalNoise: Schema.Number,
+  /** Share of pixels equal in both frames. */
+  identicalShare: Schema.Number,
+  /** Share of pixels flat in both frames (where the temporal noise is read). */
+  flatShare: Schema.Number
+})
+export type PairStats = typeof PairStats.Type
+
+export const NativeForensicsResult = Schema.Struct({
+  headers: Schema.Array(JpegHeader),
+  spatialNoise: Schema.Array(Schema.Number),
+  pairs: Schema.Array(PairStats)
+})
+
+export interface FrameForensics {
+  /** Per frame: it decoded (sharp, failing on any libjpeg warning such as a truncated scan). */
+  readonly decoded: ReadonlyArray<boolean>
+  /** Per frame, in frame order. */
+  readonly headers: ReadonlyArray<JpegHeader>
+  /** Per decoded frame: Immerkaer noise estimate of the 1/4-scale grayscale plane. */
+  readonly spatialNoise: ReadonlyArray<number>
+  /** Consecutive decoded frames. */
+  readonly pairs: ReadonlyArray<PairStats>
+}
