@@ -10,6 +10,7 @@
 #include <cstring>
 #include <vector>
 
+#include "../src/forensics.h"
 #include "../src/limits.h"
 #include "../src/open_capture.h"
 
@@ -109,8 +110,34 @@ void check_parsed(const Opened& o) {
 
 }  // namespace
 
+// The JPEG header parser reads frame bytes that only the SDK controls: each input is also a JPEG.
+// Oracles: at most kMaxQuantTables tables, 8-bit tables hold values <= 255, an ok header has a size.
+void check_jpeg_header(const uint8_t* data, size_t size) {
+  const JpegHeader h = parse_jpeg_header(Span{data, size});
+  if (h.tables.size() > kMaxQuantTables) abort();
+  for (const QuantTable& t : h.tables)
+    for (uint16_t v : t.values)
+      if (t.precision == 0 && v > 255) abort();
+  if (h.ok && (h.width == 0 || h.height == 0 || h.components == 0)) abort();
+}
+
+// The noise statistics over the input as a plane (width from the first byte): never reads outside.
+void check_planes(const uint8_t* data, size_t size) {
+  if (size < 10) return;
+  const uint32_t width = 3 + data[0] % 29;
+  const uint32_t height = static_cast<uint32_t>((size - 1) / width);
+  const Plane a{data + 1, size_t{width} * height, width, height};
+  (void)spatial_noise(a);
+  const Plane b{data + 1 + (size - 1) % width, size_t{width} * height, width, height};
+  if (size_t{(size - 1) % width} + b.size > size - 1) abort();
+  const PairStats stats = pair_stats(a, b, data[1]);
+  if (stats.identical_share < 0 || stats.identical_share > 1 || stats.flat_share < 0 || stats.flat_share > 1) abort();
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const Fixture fixture;
+  check_jpeg_header(data, size);
+  check_planes(data, size);
   Opened raw = open_capture(fixture.keys, Span{data, size});
   check_parsed(raw);
   if (size + kHeaderBytes + kTagBytes > kMaxCaptureBytes) return 0;

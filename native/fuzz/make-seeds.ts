@@ -32,4 +32,12 @@ for (const [name, signals] of Object.entries(variants)) {
     writeFileSync(join(out, `${name}-${count}`), encodePlaintext({ ...draft, motion: draft.motion.slice(0, 5) }, keys))
   }
 }
+// Bare JPEGs for the header parser: baseline, progressive, grayscale, 4:4:4.
+const jpegs = {
+  baseline: await sharp({ create: { width: 16, height: 8, channels: 3, background: "#3a6" } }).jpeg({ quality: 90 }).toBuffer(),
+  progressive: await sharp({ create: { width: 8, height: 16, channels: 3, background: "#a36" } }).jpeg({ progressive: true }).toBuffer(),
+  gray: await sharp({ create: { width: 8, height: 8, channels: 3, background: "#777" } }).greyscale().jpeg().toBuffer(),
+  chroma444: await sharp({ create: { width: 8, height: 8, channels: 3, background: "#36a" } }).jpeg({ chromaSubsampling: "4:4:4" }).toBuffer()
+}
+for (const [name, bytes] of Object.entries(jpegs)) writeFileSync(join(out, `jpeg-${name}`), bytes)
 console.log(`seeds written to ${out}`)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes the capture parser with libFuzzer under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Fuzzes the capture parser, the JPEG header parser and the noise statistics with libFuzzer under AddressSanitizer + UndefinedBehaviorSanitizer.
 # Usage: native/fuzz/run.sh [SECONDS=90]. Needs clang (apt-get install -y clang). Not part of npm test.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -10,7 +10,7 @@ mkdir -p "$out/corpus"
 
 clang++ -std=c++17 -g -O1 -fno-omit-frame-pointer \
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  "$root"/native/src/{content,crypto,keyring,open_capture}.cc "$here/fuzz_capture.cc" \
+  "$root"/native/src/{content,crypto,forensics,keyring,open_capture}.cc "$here/fuzz_capture.cc" \
   -lcrypto -o "$out/fuzz_capture"
 
 (cd "$root" && npx tsx "$here/make-seeds.ts" "$out/seeds")
