@@ -9,18 +9,60 @@ const MOTION_STRIDE = 7
 /** Even a single frame needs the sensors running around it: 100 ms is 10 samples at 100 Hz. */
 const MIN_WINDOW_MS = 100
 const TOUCH_STRIDE = 4
-/** White noise grows by sqrt(20) under a 3rd difference; a tremor of 8-12 Hz at 100 Hz shrinks by ~0.24^3. */
-const THIRD_DIFFERENCE_GAIN = Math.sqrt(20)
+/** Order of the linear predictor: a sum of up to two sinusoids per axis is predicted exactly. */
+const AR_ORDER = 4
 
-/** Sensor noise of one channel: RMS of the 3rd difference over the white-noise gain. */
-export const channelNoise = (values: ReadonlyArray<number>): number => {
-  if (values.length < 4) return 0
-  let sum = 0
-  for (let i = 3; i < values.length; i++) {
-    const d3 = values[i]! - 3 * values[i - 1]! + 3 * values[i - 2]! - values[i - 3]!
-    sum += d3 * d3
+/** Solves the small normal equations by Gaussian elimination; `undefined` when singular. */
+const solve = (m: Array<Array<number>>, v: Array<number>): Array<number> | undefined => {
+  const n = v.length
+  for (let c = 0; c < n; c++) {
+    let pivot = c
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[pivot]![c]!)) pivot = r
+    if (Math.abs(m[pivot]![c]!) < 1e-18) return undefined
+    ;[m[c], m[pivot]] = [m[pivot]!, m[c]!]
+    ;[v[c], v[pivot]] = [v[pivot]!, v[c]!]
+    for (let r = c + 1; r < n; r++) {
+      const f = m[r]![c]! / m[c]![c]!
+      for (let k = c; k < n; k++) m[r]![k]! -= f * m[c]![k]!
+      v[r]! -= f * v[c]!
+    }
   }
-  return Math.sqrt(sum / (values.length - 3)) / THIRD_DIFFERENCE_GAIN
+  const x = Array<number>(n).fill(0)
+  for (let r = n - 1; r >= 0; r--) {
+    let sum = v[r]!
+    for (let k = r + 1; k < n; k++) sum -= m[r]![k]! * x[k]!
+    x[r] = sum / m[r]![r]!
+  }
+  return x
+}
+
+/**
+ * Sensor noise of one channel: what a least-squares linear predictor (order 4, on the first
+ * difference, so constants such as gravity drop out) cannot predict. Smooth or synthetic signals
+ * (constants, sinusoids of any amplitude) are predicted almost exactly; real sensors always leave
+ * their white noise. The differenced white noise's prediction error is sqrt(2 * (1 + 1/(p+1)))
+ * times its sigma, which the estimate divides out.
+ */
+export const channelNoise = (values: ReadonlyArray<number>): number => {
+  const d = values.slice(1).map((v, i) => v - values[i]!)
+  const rows = d.length - AR_ORDER
+  if (rows < 4 * AR_ORDER) return 0
+  const m = Array.from({ length: AR_ORDER }, () => Array<number>(AR_ORDER).fill(0))
+  const v = Array<number>(AR_ORDER).fill(0)
+  for (let n = AR_ORDER; n < d.length; n++) {
+    for (let i = 0; i < AR_ORDER; i++) {
+      v[i]! += d[n]! * d[n - 1 - i]!
+      for (let j = 0; j < AR_ORDER; j++) m[i]![j]! += d[n - 1 - i]! * d[n - 1 - j]!
+    }
+  }
+  const a = solve(m, v) ?? Array<number>(AR_ORDER).fill(0)
+  let sum = 0
+  for (let n = AR_ORDER; n < d.length; n++) {
+    let predicted = 0
+    for (let i = 0; i < AR_ORDER; i++) predicted += a[i]! * d[n - 1 - i]!
+    sum += (d[n]! - predicted) ** 2
+  }
+  return Math.sqrt(sum / rows / (2 * (1 + 1 / (AR_ORDER + 1))))
 }
 
 const column = (samples: Float32Array, stride: number, index: number): Array<number> => {
