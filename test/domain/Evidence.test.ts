@@ -24,7 +24,7 @@ describe("JPEG tables", () => {
 })
 
 describe("motion sensor noise", () => {
-  it("is near zero for a constant or a smooth tremor and near sigma for white noise", () => {
+  it("is near zero for a constant or a noise-free sine of any amplitude, and of the order of sigma for white noise", () => {
     const n = 200
     const sine = Array.from({ length: n }, (_, i) => 0.1 * Math.sin((2 * Math.PI * 10 * i) / 100))
     let seed = 7
@@ -32,8 +32,10 @@ describe("motion sensor noise", () => {
     const noise = Array.from({ length: n }, () => 0.02 * Math.sqrt(3) * uniform())
     expect(channelNoise(Array<number>(n).fill(9.81))).toBeLessThan(1e-9)
     expect(channelNoise(sine)).toBeLessThan(defaultDetectionConfig.min_accel_noise)
-    expect(channelNoise(noise)).toBeGreaterThan(0.015)
-    expect(channelNoise(noise)).toBeLessThan(0.025)
+    const bigFastSine = Array.from({ length: n }, (_, i) => 9.81 + 0.5 * Math.sin((2 * Math.PI * 17 * i) / 100))
+    expect(channelNoise(bigFastSine)).toBeLessThan(1e-6)
+    expect(channelNoise(noise)).toBeGreaterThan(0.01)
+    expect(channelNoise(noise)).toBeLessThan(0.03)
   })
 })
 
