@@ -26,20 +26,25 @@ const grids = [
   { stride: 32, perCell: 6 }
 ] as const
 
-const anchorCache = new Map<number, Float32Array>()
+const anchorCache = new Map<string, Float32Array>()
 
-/** Anchor centres (x, y) in input pixels, in the order the network emits them. */
-export const anchorsFor = (size: number): Float32Array => {
-  const cached = anchorCache.get(size)
+/**
+ * Anchor centres (x, y) in input pixels, in the order the network emits them (row by row). The
+ * input may be a rectangle: the network is fully convolutional and its grids follow the input.
+ */
+export const anchorsFor = (width: number, height: number = width): Float32Array => {
+  const key = `${width}x${height}`
+  const cached = anchorCache.get(key)
   if (cached !== undefined) return cached
   const out: Array<number> = []
   for (const { stride, perCell } of grids) {
-    const cells = Math.ceil(size / stride)
-    for (let y = 0; y < cells; y++)
-      for (let x = 0; x < cells; x++) for (let n = 0; n < perCell; n++) out.push(stride * (x + 0.5), stride * (y + 0.5))
+    const cellsX = Math.ceil(width / stride)
+    const cellsY = Math.ceil(height / stride)
+    for (let y = 0; y < cellsY; y++)
+      for (let x = 0; x < cellsX; x++) for (let n = 0; n < perCell; n++) out.push(stride * (x + 0.5), stride * (y + 0.5))
   }
   const anchors = Float32Array.from(out)
-  anchorCache.set(size, anchors)
+  anchorCache.set(key, anchors)
   return anchors
 }
 
@@ -66,10 +71,11 @@ const splitOutputs = (outputs: ort.InferenceSession.ReturnType) => {
 
 export const decodeDetections = (
   outputs: ort.InferenceSession.ReturnType,
-  size: number,
+  width: number,
+  height: number,
   minScore: number
 ): Array<Detection> => {
-  const anchors = anchorsFor(size)
+  const anchors = anchorsFor(width, height)
   const { scores, boxes } = splitOutputs(outputs)
   const candidates: Array<Detection> = []
   let base = 0

@@ -42,11 +42,11 @@ export const loadFaceModels = (modelsDir: string) =>
     iris: openSession(join(modelsDir, "iris.onnx"))
   })
 
-/** Runs a session on a batch of NCHW square images and returns every output by name. */
-export const runModel = (session: ort.InferenceSession, data: Float32Array, size: number, batch = 1) =>
+/** Runs a session on a batch of NCHW images (square unless `height` is given) and returns every output by name. */
+export const runModel = (session: ort.InferenceSession, data: Float32Array, size: number, batch = 1, height = size) =>
   Effect.tryPromise({
     try: async () => {
-      const input = new ort.Tensor("float32", data, [batch, 3, size, size])
+      const input = new ort.Tensor("float32", data, [batch, 3, height, size])
       const result = await session.run({ [session.inputNames[0]!]: input })
       return result
     },
