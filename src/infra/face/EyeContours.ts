@@ -56,3 +56,34 @@ export const eyeOpenness = (session: InferenceSession, img: RgbImage, mesh: Mesh
     const values = Object.values(outputs)[0]!.data as Float32Array
     return { right: aspectRatio(values, 0), left: aspectRatio(values, VALUES_PER_EYE) }
   })
+
+/** FaceMesh lid points facing each other per eye (upper, lower), and its corners as above. */
+const MESH_LIDS = {
+  right: [
+    [160, 144],
+    [159, 145],
+    [158, 153]
+  ],
+  left: [
+    [387, 373],
+    [386, 374],
+    [385, 380]
+  ]
+} as const
+
+const meshAspectRatio = (mesh: Mesh, corners: readonly [number, number], lids: ReadonlyArray<readonly [number, number]>): number => {
+  const dist = (i: number, j: number) => Math.hypot(mesh.x[i]! - mesh.x[j]!, mesh.y[i]! - mesh.y[j]!)
+  const width = dist(corners[0], corners[1])
+  const gap = lids.reduce((sum, [u, l]) => sum + dist(u, l), 0) / lids.length
+  return width > 0 ? gap / width : 0
+}
+
+/**
+ * The same ratio from the FaceMesh lid points, for the report when the Iris model is not run (an
+ * earlier check already decided the answer). Coarse: FaceMesh draws shut lids as half open (0.24-0.30
+ * on the closed-eye photo, 0.18-0.49 on open eyes of the demo photos), so it never decides EYES_CLOSED.
+ */
+export const meshEyeOpenness = (mesh: Mesh): { right: number; left: number } => ({
+  right: meshAspectRatio(mesh, EYES.right, MESH_LIDS.right),
+  left: meshAspectRatio(mesh, EYES.left, MESH_LIDS.left)
+})
