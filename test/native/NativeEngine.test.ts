@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Logger } from "effect"
 import { readdir, readFile, stat } from "node:fs/promises"
 import { join } from "node:path"
-import { buildCapture } from "../../src/capture/index.js"
+import { buildCapture, simulateBurst } from "../../src/capture/index.js"
 import { CaptureEngine } from "../../src/domain/CaptureEngine.js"
 import { defaultConfig } from "../../src/domain/ServiceConfig.js"
 import { fakeFaceAnalyzerLayer, usableFaceReport } from "../../src/infra/face/FakeFaceAnalyzer.js"
@@ -47,7 +47,11 @@ const mapping = (keys: string) =>
     const open = (signals: Parameters<typeof captureWith>[2]) =>
       Effect.flatMap(Effect.promise(() => captureWith(keys, [frame], signals)), engine.open)
 
-    const clean = yield* open({ faceScore: 0.8 })
+    // A genuine capture is a burst of camera-sized frames with fresh sensor noise between them
+    // (the noise thresholds are for 1/4-scale planes of such frames).
+    const burst = yield* Effect.promise(async () => simulateBurst([await jpeg(100, 1280, 720)], 3))
+    const camera = { width: 1280, height: 720 }
+    const clean = yield* Effect.flatMap(Effect.promise(() => captureWith(keys, burst, { faceScore: 0.8, camera })), engine.open)
     expect(clean.value.capturedAt).toBe(1_750_000_000_000)
     expect(clean.value.captureId).toMatch(/^[0-9a-f]{32}$/)
     expect(clean.queueMillis).toBeGreaterThanOrEqual(0)
@@ -61,6 +65,10 @@ const mapping = (keys: string) =>
     expect(yield* reasonsOf({ attestation: "other-capture" })).toEqual(["UNTRUSTED_DEVICE"])
     expect(yield* reasonsOf({ environment: { hookingFramework: true } })).toEqual(["UNTRUSTED_ENVIRONMENT"])
     expect(yield* reasonsOf({ environment: { virtualCamera: true } })).toEqual(["UNTRUSTED_CONTENT"])
+    // One still proves no live stream; the same still three times is a still injected as a stream.
+    expect(yield* reasonsOf({})).toEqual(["UNTRUSTED_CONTENT_LOW_CONFIDENCE"])
+    const stills = yield* Effect.flatMap(Effect.promise(() => captureWith(keys, [frame, frame, frame])), engine.open)
+    expect((yield* engine.assess(stills.value)).value.reasons).toEqual(["UNTRUSTED_CONTENT"])
 
     const other = yield* Effect.promise(() => freshKeys())
     const foreign = yield* Effect.promise(() => captureWith(other, [frame]))
