@@ -3,7 +3,9 @@ import { Effect } from "effect"
 import type { InferenceSession } from "onnxruntime-node"
 import { decodeDetections, type Detection } from "./BlazeFaceDetector.js"
 import { runModel } from "./FaceModels.js"
-import { type Affine, applyAffine, halve, warpToTensor } from "./ImageWarp.js"
+import { FaceAnalysisError } from "../../domain/FaceAnalyzer.js"
+import { shrinkImage } from "./FrameDecoder.js"
+import { type Affine, applyAffine, warpToTensor } from "./ImageWarp.js"
 import type { RgbImage } from "./RgbImage.js"
 
 /** Candidates below this never matter (the configured threshold is always higher in practice). */
@@ -27,27 +29,37 @@ export const detectorInput = (imgWidth: number, imgHeight: number, size: number)
   return { width: size, height: size, t: { ax: s, bx: 0, cx: -(size * s - imgWidth) / 2, ay: 0, by: s, cy: -(size * s - imgHeight) / 2 } }
 }
 
+/**
+ * Faces on `img`, in its pixels. An image larger than the detector's square is first scaled to fit
+ * it by libvips (so the letterbox is a plain copy); the other frames arrive at that size already.
+ */
 export const detectFaces = (session: InferenceSession, img: RgbImage, size: number) =>
   Effect.gen(function* () {
-    let small = img
-    // Halve first so the bilinear resampling never shrinks by more than 2x (no aliasing).
-    while (Math.max(small.width, small.height) > 2 * size) small = halve(small)
+    const small =
+      Math.max(img.width, img.height) > size
+        ? yield* Effect.tryPromise({
+            try: () => shrinkImage(img, size),
+            catch: (cause) => new FaceAnalysisError({ kind: "ModelFailure", detail: `detector input: ${String(cause)}` })
+          })
+        : img
     const input = detectorInput(small.width, small.height, size)
     const tensor = warpToTensor(small, input.t, input.width, 2 / 255, -1, input.height)
     const outputs = yield* runModel(session, tensor, input.width, 1, input.height)
-    const k = small.scale / img.scale
+    // Detector input pixels -> `small` pixels (input.t) -> `img` pixels (kx, ky).
+    const kx = img.width / small.width
+    const ky = img.height / small.height
     return decodeDetections(outputs, input.width, input.height, CANDIDATE_SCORE).map((d): Detection => {
       const [x0, y0] = applyAffine(input.t, d.x, d.y)
       const [x1, y1] = applyAffine(input.t, d.x + d.width, d.y + d.height)
       return {
         score: d.score,
-        x: x0 * k,
-        y: y0 * k,
-        width: (x1 - x0) * k,
-        height: (y1 - y0) * k,
+        x: x0 * kx,
+        y: y0 * ky,
+        width: (x1 - x0) * kx,
+        height: (y1 - y0) * ky,
         keypoints: d.keypoints.map((p) => {
           const [x, y] = applyAffine(input.t, p.x, p.y)
-          return { x: x * k, y: y * k }
+          return { x: x * kx, y: y * ky }
         })
       }
     })
