@@ -7,6 +7,7 @@ import { CaptureEngine } from "../../src/domain/CaptureEngine.js"
 import { defaultConfig } from "../../src/domain/ServiceConfig.js"
 import { fakeFaceAnalyzerLayer, usableFaceReport } from "../../src/infra/face/FakeFaceAnalyzer.js"
 import { nativeEngineLayer } from "../../src/infra/native/NativeEngine.js"
+import * as F from "../fixtures/face/faceFrames.js"
 import { captureWith, freshKeys, jpeg, tempDir } from "./helpers.js"
 
 const configFor = (keysDir: string) => ({ ...defaultConfig, keys_dir: keysDir, engine_pool_size: 2, engine_queue_timeout: 1 })
@@ -47,9 +48,9 @@ const mapping = (keys: string) =>
     const open = (signals: Parameters<typeof captureWith>[2]) =>
       Effect.flatMap(Effect.promise(() => captureWith(keys, [frame], signals)), engine.open)
 
-    // A genuine capture is a burst of camera-sized frames with fresh sensor noise between them
-    // (the noise thresholds are for 1/4-scale planes of such frames).
-    const burst = yield* Effect.promise(async () => simulateBurst([await jpeg(100, 1280, 720)], 3))
+    // A genuine capture is a burst of camera-sized frames of a real photo with fresh sensor noise
+    // between them (the noise thresholds are for 1/4-scale planes of such frames).
+    const burst = yield* Effect.promise(async () => simulateBurst([await F.framedFace(F.frontalFace, 300, 640, 360)], 3))
     const camera = { width: 1280, height: 720 }
     const clean = yield* Effect.flatMap(Effect.promise(() => captureWith(keys, burst, { faceScore: 0.8, camera })), engine.open)
     expect(clean.value.capturedAt).toBe(1_750_000_000_000)
