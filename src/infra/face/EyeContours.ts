@@ -9,7 +9,7 @@ import { runModel } from "./FaceModels.js"
 import { type Affine, rotatedCrop, warpToTensor } from "./ImageWarp.js"
 import type { RgbImage } from "./RgbImage.js"
 
-const IRIS_SIZE = 64
+export const IRIS_SIZE = 64
 /** Eye crop side over corner-to-corner distance (MediaPipe iris graph). */
 const EYE_CROP_SCALE = 2.3
 /** Outputs per eye: 71 contour points and 5 iris points, each x, y, z. */
@@ -46,12 +46,17 @@ const aspectRatio = (values: Float32Array, offset: number): number => {
 }
 
 /** Eye aspect ratio (lid gap over eye width) per eye; scale-free, so crop pixels suffice. */
-export const eyeOpenness = (session: InferenceSession, img: RgbImage, mesh: Mesh) =>
+export const eyeOpenness = (
+  session: InferenceSession,
+  img: RgbImage,
+  mesh: Mesh,
+  batch: Float32Array = new Float32Array(IRIS_SIZE * IRIS_SIZE * 6)
+) =>
   Effect.gen(function* () {
     const plane = IRIS_SIZE * IRIS_SIZE * 3
-    const batch = new Float32Array(plane * 2)
-    batch.set(warpToTensor(img, eyeCrop(mesh, EYES.right, false), IRIS_SIZE, 1 / 255, 0), 0)
-    batch.set(warpToTensor(img, eyeCrop(mesh, EYES.left, true), IRIS_SIZE, 1 / 255, 0), plane)
+    // Both eyes straight into one batch of two.
+    warpToTensor(img, eyeCrop(mesh, EYES.right, false), IRIS_SIZE, 1 / 255, 0, IRIS_SIZE, batch.subarray(0, plane))
+    warpToTensor(img, eyeCrop(mesh, EYES.left, true), IRIS_SIZE, 1 / 255, 0, IRIS_SIZE, batch.subarray(plane, 2 * plane))
     const outputs = yield* runModel(session, batch, IRIS_SIZE, 2)
     const values = Object.values(outputs)[0]!.data as Float32Array
     return { right: aspectRatio(values, 0), left: aspectRatio(values, VALUES_PER_EYE) }

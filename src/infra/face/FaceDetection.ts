@@ -33,7 +33,7 @@ export const detectorInput = (imgWidth: number, imgHeight: number, size: number)
  * Faces on `img`, in its pixels. An image larger than the detector's square is first scaled to fit
  * it by libvips (so the letterbox is a plain copy); the other frames arrive at that size already.
  */
-export const detectFaces = (session: InferenceSession, img: RgbImage, size: number) =>
+export const detectFaces = (session: InferenceSession, img: RgbImage, size: number, target?: Float32Array) =>
   Effect.gen(function* () {
     const small =
       Math.max(img.width, img.height) > size
@@ -43,7 +43,7 @@ export const detectFaces = (session: InferenceSession, img: RgbImage, size: numb
           })
         : img
     const input = detectorInput(small.width, small.height, size)
-    const tensor = warpToTensor(small, input.t, input.width, 2 / 255, -1, input.height)
+    const tensor = warpToTensor(small, input.t, input.width, 2 / 255, -1, input.height, target)
     const outputs = yield* runModel(session, tensor, input.width, 1, input.height)
     // Detector input pixels -> `small` pixels (input.t) -> `img` pixels (kx, ky).
     const kx = img.width / small.width

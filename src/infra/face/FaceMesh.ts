@@ -43,10 +43,11 @@ export const regionFromKeypoints = (box: { x: number; y: number; width: number; 
   angle: Math.atan2(leftEye.y - rightEye.y, leftEye.x - rightEye.x)
 })
 
-export const runMesh = (session: InferenceSession, img: RgbImage, region: FaceRegion) =>
+/** `target`: where the crop goes (a pooled buffer); the returned Mesh reads it, so it must outlive the Mesh. */
+export const runMesh = (session: InferenceSession, img: RgbImage, region: FaceRegion, target?: Float32Array) =>
   Effect.gen(function* () {
     const t = rotatedCrop(region.cx, region.cy, region.side, region.angle, MESH_SIZE)
-    const crop = warpToTensor(img, t, MESH_SIZE, 1 / 255, 0)
+    const crop = warpToTensor(img, t, MESH_SIZE, 1 / 255, 0, MESH_SIZE, target)
     const outputs = yield* runModel(session, crop, MESH_SIZE)
     const raw = Object.values(outputs).find((o) => o.dims[o.dims.length - 1] === 1404)!.data as Float32Array
     const flag = Object.values(outputs).find((o) => o.dims[o.dims.length - 1] === 1 && o.dims.length === 2)!

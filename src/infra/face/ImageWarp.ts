@@ -57,10 +57,12 @@ export const warpToTensor = (
   size: number,
   gain: number,
   offset: number,
-  rows: number = size
+  rows: number = size,
+  /** Where to write (a pooled buffer, see Scratch.ts); its first 3*size*rows values are used. */
+  target?: Float32Array
 ): Float32Array => {
   const plane = size * rows
-  const out = new Float32Array(plane * 3)
+  const out = target === undefined ? new Float32Array(plane * 3) : target.subarray(0, plane * 3)
   const { width, height, data } = img
   const stride = width * 3
   if (t.ax === 1 && t.bx === 0 && t.ay === 0 && t.by === 1 && Number.isInteger(t.cx) && Number.isInteger(t.cy)) {
@@ -136,7 +138,7 @@ const copyToTensor = (
   offset: number
 ): void => {
   const plane = size * rows
-  out.fill(offset)
+  out.fill(offset, 0, plane * 3)
   const u0 = Math.max(0, -dx)
   const u1 = Math.min(size, width - dx)
   for (let v = Math.max(0, -dy); v < Math.min(rows, height - dy); v++) {

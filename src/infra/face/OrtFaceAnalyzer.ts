@@ -14,13 +14,14 @@ import { faceChecks, firstFaceProblem } from "../../domain/FaceChecks.js"
 import type { FaceThresholds } from "../../domain/FaceThresholds.js"
 import type { Detection } from "./BlazeFaceDetector.js"
 import { detectFaces } from "./FaceDetection.js"
-import { eyeOpenness, meshEyeOpenness } from "./EyeContours.js"
+import { eyeOpenness, IRIS_SIZE, meshEyeOpenness } from "./EyeContours.js"
 import { headPose, meshBox } from "./FaceGeometry.js"
-import { regionFromKeypoints, runMesh } from "./FaceMesh.js"
+import { MESH_SIZE, regionFromKeypoints, runMesh } from "./FaceMesh.js"
 import { type FaceModels, loadFaceModels } from "./FaceModels.js"
 import { decodeFrame, decodeToSide } from "./FrameDecoder.js"
 import { lowerFaceVisibility } from "./LowerFaceOcclusion.js"
 import type { RgbImage } from "./RgbImage.js"
+import { type Scratch, scratchPool } from "./Scratch.js"
 
 /** Decode size (long side) of the best frame: landmark crops need more pixels than the detector. */
 const BEST_FRAME_SIDE = 640
@@ -54,13 +55,15 @@ const decidedBeforeEyes = (m: FaceMeasurements, t: FaceThresholds): boolean => {
   return index >= 0 && index < EYES_CHECK
 }
 
-const analyzeBestFrame = (models: FaceModels, jpeg: Uint8Array, t: FaceThresholds) =>
+const analyzeBestFrame = (models: FaceModels, jpeg: Uint8Array, t: FaceThresholds, scratch: Scratch) =>
   Effect.gen(function* () {
     const img = yield* decodeWith(decodeFrame, jpeg, BEST_FRAME_SIDE)
-    const faces = (yield* detectFaces(models.detector, img, DETECTOR_SIZE)).filter((d) => d.score >= t.min_face_probability)
+    const faces = (yield* detectFaces(models.detector, img, DETECTOR_SIZE, scratch.detector)).filter(
+      (d) => d.score >= t.min_face_probability
+    )
     if (faces.length === 0) return { faceCount: 0, faceProbability: 0, measure: undefined }
     const main = faces.reduce((a, b) => (area(b) > area(a) ? b : a))
-    const mesh = yield* runMesh(models.mesh, img, regionFromKeypoints(main, main.keypoints[0]!, main.keypoints[1]!))
+    const mesh = yield* runMesh(models.mesh, img, regionFromKeypoints(main, main.keypoints[0]!, main.keypoints[1]!), scratch.mesh)
     const measure = (maxFaceCountInFrames: number, framesWithoutFace: number) =>
       Effect.gen(function* () {
         const withoutEyes: FaceMeasurements = {
@@ -76,16 +79,16 @@ const analyzeBestFrame = (models: FaceModels, jpeg: Uint8Array, t: FaceThreshold
           landmarkConfidence: mesh.confidence
         }
         if (decidedBeforeEyes(withoutEyes, t)) return withoutEyes
-        return { ...withoutEyes, eyeOpenness: yield* eyeOpenness(models.iris, img, mesh) } satisfies FaceMeasurements
+        return { ...withoutEyes, eyeOpenness: yield* eyeOpenness(models.iris, img, mesh, scratch.eyes) } satisfies FaceMeasurements
       })
     return { faceCount: faces.length, faceProbability: main.score, measure }
   })
 
 /** Faces on a frame other than the best: only counted, so decoded straight to the detector's scale. */
-const countFaces = (models: FaceModels, jpeg: Uint8Array, t: FaceThresholds) =>
+const countFaces = (models: FaceModels, jpeg: Uint8Array, t: FaceThresholds, scratch: Scratch) =>
   Effect.gen(function* () {
     const img = yield* decodeWith(decodeToSide, jpeg, DETECTOR_SIZE)
-    const faces = yield* detectFaces(models.detector, img, DETECTOR_SIZE)
+    const faces = yield* detectFaces(models.detector, img, DETECTOR_SIZE, scratch.detector)
     return faces.filter((d) => d.score >= t.min_face_probability).length
   })
 
@@ -93,14 +96,16 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffe
 
 export const makeOrtFaceAnalyzer = (models: FaceModels, options: OrtFaceAnalyzerOptions) => {
   const thresholds = Effect.isEffect(options.thresholds) ? options.thresholds : Effect.succeed(options.thresholds)
+  const scratchBuffers = scratchPool(DETECTOR_SIZE, MESH_SIZE, IRIS_SIZE)
   return FaceAnalyzer.of({
     analyze: (frames, bestFrameIndex) =>
       Effect.gen(function* () {
+        const scratch = yield* scratchBuffers
         const best = frames[bestFrameIndex]
         if (best === undefined || !Number.isInteger(bestFrameIndex))
           return yield* new FaceAnalysisError({ kind: "NoFrames", detail: `best frame ${bestFrameIndex} of ${frames.length}` })
         const t = yield* thresholds
-        const bestResult = yield* analyzeBestFrame(models, best, t)
+        const bestResult = yield* analyzeBestFrame(models, best, t, scratch)
         if (bestResult.measure === undefined) {
           return { faceProbability: bestResult.faceProbability, problem: "FACE_NOT_FOUND", measurements: undefined } satisfies FaceReport
         }
@@ -111,7 +116,7 @@ export const makeOrtFaceAnalyzer = (models: FaceModels, options: OrtFaceAnalyzer
           for (const [i, frame] of frames.entries()) {
             if (i === bestFrameIndex) continue
             const known = seen.find(([bytes]) => sameBytes(bytes, frame))
-            const count = known !== undefined ? known[1] : yield* countFaces(models, frame, t)
+            const count = known !== undefined ? known[1] : yield* countFaces(models, frame, t, scratch)
             if (known === undefined) seen.push([frame, count])
             counts.push(count)
           }
@@ -125,7 +130,7 @@ export const makeOrtFaceAnalyzer = (models: FaceModels, options: OrtFaceAnalyzer
           problem: firstFaceProblem(measurements, t),
           measurements
         } satisfies FaceReport
-      })
+      }).pipe(Effect.scoped)
   })
 }
 
