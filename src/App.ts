@@ -52,7 +52,12 @@ export const serviceLayer = (startup: Startup, env: Env, overrides: ServiceLayer
   )
   const engine = overrides.engine ??
     Layer.unwrapEffect(
-      Effect.map(ConfigStore, (store) => engineLayer(config, Effect.map(store.current, (current) => current.face)))
+      Effect.map(ConfigStore, (store) =>
+        engineLayer(
+          config,
+          Effect.map(store.current, (current) => current.face),
+          Effect.map(store.current, (current) => current.detection)
+        ))
     ).pipe(Layer.provide(settings))
   const resources = Layer.mergeAll(engine, overrides.license ?? licenseLayer(config), settings)
   return serverLayer(config).pipe(

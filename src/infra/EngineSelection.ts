@@ -11,8 +11,8 @@ import type { ServiceConfig } from "../domain/ServiceConfig.js"
 import { fakeEngineLayer } from "./fake/FakeEngine.js"
 import { ortFaceAnalyzerLayer } from "./face/OrtFaceAnalyzer.js"
 import { nativeEngineLayer } from "./native/NativeEngine.js"
-import { packageRoot } from "./PackageRoot.js"
 import { join } from "node:path"
+import { packageRoot } from "./PackageRoot.js"
 
 export const engineLayer = (
   config: ServiceConfig,

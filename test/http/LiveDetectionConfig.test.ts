@@ -1,0 +1,41 @@
+/**
+ * Detection settings are read on every capture: a change posted to `/config` applies to the next
+ * request without a restart.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import * as path from "node:path"
+import { buildCapture } from "../../src/capture/index.js"
+import * as F from "../fixtures/face/faceFrames.js"
+import { makeTempDir, postCapture, request, startServer } from "../support/TestServer.js"
+
+describe("detection config over POST /config", () => {
+  it.scoped("a virtual camera name added at run time rejects the next capture from that camera", () =>
+    Effect.gen(function*() {
+      const dir = makeTempDir()
+      const keysDir = path.join(dir, "keys")
+      const { url } = yield* startServer({ dir, config: { engine: "native", keys_dir: keysDir, engine_pool_size: 1 } })
+      const bytes = yield* Effect.promise(async () =>
+        buildCapture({
+          keysDir,
+          frames: [await F.framedFace(F.frontalFace, 300, F.FRAME_WIDTH / 2, F.FRAME_HEIGHT / 2)],
+          burst: 3,
+          signals: { camera: { name: "Acme StreamCam 3000" } }
+        })
+      )
+      const before = yield* postCapture(`${url}/liveness/evaluate`, bytes)
+      expect(before.body).toMatchObject({ diagnostic: "Live", reason: "None" })
+
+      const current = yield* request(`${url}/config`)
+      const names = (current.body.detection as { virtual_camera_names: Array<string> }).virtual_camera_names
+      const update = yield* request(`${url}/config`, {
+        method: "POST",
+        body: JSON.stringify({ detection: { virtual_camera_names: [...names, "acme streamcam"] } })
+      })
+      expect(update.status).toBe(200)
+      expect(update.body.restartRequired).toEqual([])
+
+      const after = yield* postCapture(`${url}/liveness/evaluate`, bytes)
+      expect(after.body).toMatchObject({ diagnostic: "NoLive", reason: "UntrustedContent" })
+    }), 120_000)
+})
