@@ -85,7 +85,7 @@ const meshAspectRatio = (mesh: Mesh, corners: readonly [number, number], lids: R
 
 /**
  * The same ratio from the FaceMesh lid points, for the report when the Iris model is not run (an
- * earlier check already decided the answer). Coarse: FaceMesh draws shut lids as half open (0.24-0.30
+ * earlier check already decided the answer). Coarse: FaceMesh draws shut lids as half open (0.23-0.30
  * on the closed-eye photo, 0.18-0.49 on open eyes of the demo photos), so it never decides EYES_CLOSED.
  */
 export const meshEyeOpenness = (mesh: Mesh): { right: number; left: number } => ({
