@@ -3,6 +3,7 @@
  * - native open(): captures per second on one core
  * - face analysis: median ms per 1280x720 frame
  * - HTTP: evaluate and extract p50 / p99 at concurrency 1 and 8, native engine, real 3-frame captures
+ * - bad-input soak: memory growth after 500 and 2500 hostile requests (a leak grows with them)
  * Numbers depend on the machine and its load: compare runs on the same machine.
  */
 import { Effect } from "effect"
@@ -10,6 +11,7 @@ import * as os from "node:os"
 import { faceBench } from "./face.js"
 import { benchHttp } from "./http.js"
 import { benchNativeOpen } from "./nativeOpen.js"
+import { soak } from "./soak.js"
 
 const print = (measure: string, value: unknown) => console.log(JSON.stringify({ measure, value }))
 
@@ -30,5 +32,14 @@ for (const result of runs) {
     p99Ms: result.p99Ms,
     requestsPerSecond: result.requestsPerSecond,
     statuses: result.statuses
+  })
+}
+
+for (const rounds of [100, 500]) {
+  const result = await Effect.runPromise(soak(rounds))
+  print(`bad-input soak, ${result.requests} hostile requests`, {
+    rssGrowthMiB: Number(((result.rssAfterMiB - result.rssBeforeMiB)).toFixed(1)),
+    statuses: result.statuses,
+    genuineCaptureAfterwards: result.stillServes
   })
 }
