@@ -73,7 +73,7 @@ const faceFailure = (error: FaceAnalysisError): EngineFailure =>
 /** The assessment of a rejected capture: no face analysis, so no face probability. */
 const rejected = (items: ReadonlyArray<Evidence>) =>
   Effect.as(
-    Effect.logDebug("capture rejected").pipe(
+    Effect.logInfo("capture rejected by evidence").pipe(
       Effect.annotateLogs({ evidence: items.map((item) => `${item.code} ${item.check}: ${item.detail}`) })
     ),
     { ...score(items), faceProblem: undefined, faceProbability: 0 }
