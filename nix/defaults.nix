@@ -13,6 +13,8 @@
     client_max_body_size = "10M";
     keys_dir = "keys";
     idle_connection_timeout = 60;
+    max_connections = 100000;
+    max_connections_per_ip = 0;
     liveness_threshold = 0.5;
     log = {
       log_path = "";

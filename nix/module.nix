@@ -82,6 +82,8 @@ let
     client_max_body_size = opt byteSize d.client_max_body_size ''Largest request body: "1024", "1k", "10M", "1G"; "" = no limit.'';
     keys_dir = opt types.nonEmptyStr d.keys_dir "Engine keys directory; relative to ${stateDir}.";
     idle_connection_timeout = opt types.ints.unsigned d.idle_connection_timeout "Seconds an idle keep-alive connection stays open.";
+    max_connections = opt types.ints.unsigned d.max_connections "Open connections in all (0 = no limit).";
+    max_connections_per_ip = opt types.ints.unsigned d.max_connections_per_ip "Open connections per client address (0 = no limit).";
     liveness_threshold = opt probability d.liveness_threshold "Probability at or above which a capture is live.";
     log = mkOption { type = types.submodule { options = logOptions; }; default = { }; description = "Logging."; };
     face = mkOption { type = types.submodule { options = faceOptions; }; default = { }; description = "Limits of the face checks."; };

@@ -39,6 +39,10 @@ export const ServiceConfig = Schema.Struct({
   keys_dir: Schema.String.pipe(Schema.minLength(1)),
   /** Seconds an idle keep-alive connection stays open. */
   idle_connection_timeout: NonNegativeInt,
+  /** Open connections in all; further connections are closed at once. 0 = no limit. */
+  max_connections: NonNegativeInt,
+  /** Open connections from one client address; further ones are closed at once. 0 = no limit. */
+  max_connections_per_ip: NonNegativeInt,
   liveness_threshold: Probability,
   log: LogConfig,
   /** Cryptlex license; absent: the service runs unlicensed (development). */
@@ -60,6 +64,9 @@ export const defaultConfig: ServiceConfig = {
   client_max_body_size: "10M",
   keys_dir: "keys",
   idle_connection_timeout: 60,
+  // Drogon's defaults for the same keys.
+  max_connections: 100000,
+  max_connections_per_ip: 0,
   liveness_threshold: 0.5,
   log: { log_path: "", log_level: "INFO", log_size_limit: 100 * 1024 * 1024 },
   face: defaultFaceThresholds,
@@ -75,6 +82,8 @@ export const restartKeys: ReadonlySet<string> = new Set([
   "engine",
   "keys_dir",
   "idle_connection_timeout",
+  "max_connections",
+  "max_connections_per_ip",
   "log.log_path",
   "log.log_size_limit",
   "license"

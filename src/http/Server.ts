@@ -8,6 +8,7 @@ import { HttpApiBuilder, HttpApiSwagger, HttpServer, HttpServerRequest } from "@
 import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import * as http from "node:http"
+import type { Socket } from "node:net"
 import type { ServiceConfig } from "../domain/ServiceConfig.js"
 import { accessLog } from "./AccessLog.js"
 import { IadApi } from "./Api.js"
@@ -53,11 +54,33 @@ const IDLE_SWEEP_MS = 50
  */
 class DrainingServer extends http.Server {
   private closing = false
+  private readonly connectionsByAddress = new Map<string, number>()
 
-  constructor(options: http.ServerOptions) {
+  constructor(options: http.ServerOptions, limits: ConnectionLimits) {
     super(options)
+    // Node closes connections past `maxConnections` itself (0 would refuse all: unset it instead).
+    if (limits.max_connections > 0) this.maxConnections = limits.max_connections
+    if (limits.max_connections_per_ip > 0) {
+      this.on("connection", (socket: Socket) => this.limitPerAddress(socket, limits.max_connections_per_ip))
+    }
     this.on("request", (_request: http.IncomingMessage, response: http.ServerResponse) => {
       if (this.closing) response.setHeader("connection", "close")
+    })
+  }
+
+  /** Drogon's `max_connections_per_ip`: a client over its share is closed before any request. */
+  private limitPerAddress(socket: Socket, limit: number): void {
+    const address = socket.remoteAddress ?? ""
+    const open = (this.connectionsByAddress.get(address) ?? 0) + 1
+    if (open > limit) {
+      socket.destroy()
+      return
+    }
+    this.connectionsByAddress.set(address, open)
+    socket.once("close", () => {
+      const left = (this.connectionsByAddress.get(address) ?? 1) - 1
+      if (left <= 0) this.connectionsByAddress.delete(address)
+      else this.connectionsByAddress.set(address, left)
     })
   }
 
@@ -78,13 +101,16 @@ class DrainingServer extends http.Server {
   }
 }
 
-export const makeNodeServer = (config: Pick<ServiceConfig, "idle_connection_timeout">) => () =>
-  new DrainingServer({
-    keepAliveTimeout: config.idle_connection_timeout * 1000,
-    // A slow client may not hold a request open for ever (slowloris); generous for 10M uploads.
-    requestTimeout: 120_000,
-    headersTimeout: 30_000
-  })
+type ConnectionLimits = Pick<ServiceConfig, "max_connections" | "max_connections_per_ip">
+
+export const makeNodeServer =
+  (config: Pick<ServiceConfig, "idle_connection_timeout" | "max_connections" | "max_connections_per_ip">) => () =>
+    new DrainingServer({
+      keepAliveTimeout: config.idle_connection_timeout * 1000,
+      // A slow client may not hold a request open for ever (slowloris); generous for 10M uploads.
+      requestTimeout: 120_000,
+      headersTimeout: 30_000
+    }, config)
 
 export const serverLayer = (config: ServiceConfig) =>
   HttpAppLive.pipe(

@@ -93,6 +93,8 @@ describe("NixOS module options", () => {
       client_max_body_size: "byteSize",
       keys_dir: "types.nonEmptyStr",
       idle_connection_timeout: "types.ints.unsigned",
+      max_connections: "types.ints.unsigned",
+      max_connections_per_ip: "types.ints.unsigned",
       liveness_threshold: "probability",
       log_path: "types.str",
       log_level: `(types.enum [ ${LogLevelName.literals.map((l) => `"${l}"`).join(" ")} ])`,
