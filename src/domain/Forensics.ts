@@ -47,8 +47,8 @@ export interface FrameForensics {
   readonly decoded: ReadonlyArray<boolean>
   /** Per frame, in frame order. */
   readonly headers: ReadonlyArray<JpegHeader>
-  /** Per decoded frame: Immerkaer noise estimate of the 1/4-scale grayscale plane. */
+  /** Per decoded frame of at least 3x3 pixels: Immerkaer noise estimate of the 1/4-scale grayscale plane. */
   readonly spatialNoise: ReadonlyArray<number>
-  /** Consecutive decoded frames. */
+  /** Consecutive decoded frames of at least 3x3 pixels. */
   readonly pairs: ReadonlyArray<PairStats>
 }

@@ -59,4 +59,16 @@ describe("native forensics", () => {
       expect(result.pairs).toHaveLength(1)
       expect(result.pairs[0]!.identicalShare).toBe(1)
     }).pipe(Effect.runPromise))
+
+  it("frames too small for the noise statistics (under 3 px a side) still answer: decoded, no noise, no pair", () =>
+    Effect.gen(function*() {
+      const tiny = yield* Effect.promise(() =>
+        sharp({ create: { width: 2, height: 2, channels: 3, background: "#4a7" } }).jpeg({ quality: 90 }).toBuffer()
+      )
+      const result = yield* frameForensics(addon, [tiny, tiny])
+      expect(result.decoded).toEqual([true, true])
+      expect(result.headers.map((h) => [h.ok, h.width, h.height])).toEqual([[true, 2, 2], [true, 2, 2]])
+      expect(result.spatialNoise).toEqual([])
+      expect(result.pairs).toEqual([])
+    }).pipe(Effect.runPromise))
 })

@@ -21,6 +21,8 @@ export const FORENSICS_SIDE = 320
  * Edges moved by 1-2 px of hand motion give |L| well above 16 at 1/4 scale; sensor noise stays under.
  */
 export const FLAT_LIMIT = 16
+/** The noise statistics read a 3x3 Laplacian over a plane's interior: smaller planes have none. */
+const MIN_PLANE_SIDE = 3
 
 export interface GrayPlane {
   readonly data: Uint8Array
@@ -53,12 +55,17 @@ export const decodeGray = async (jpeg: Uint8Array): Promise<GrayPlane | undefine
 
 const decodeResult = Schema.decodeUnknown(NativeForensicsResult)
 
-/** Headers and noise statistics of the frames, in frame order; pairs are consecutive decodable frames. */
+/**
+ * Headers and noise statistics of the frames, in frame order; noise and pairs cover the decodable
+ * frames large enough to measure (the addon refuses a plane under 3 px a side), pairs consecutive ones.
+ */
 export const frameForensics = (addon: NativeAddon, jpegs: ReadonlyArray<Uint8Array>) =>
   Effect.gen(function*() {
     const planes = yield* Effect.promise(() => Promise.all(jpegs.map(decodeGray)))
-    const decodable = planes.flatMap((plane) => (plane === undefined ? [] : [plane]))
-    const raw = yield* Effect.tryPromise(() => addon.forensics({ jpegs, planes: decodable, flatLimit: FLAT_LIMIT }))
+    const measurable = planes.flatMap((plane) =>
+      plane !== undefined && plane.width >= MIN_PLANE_SIDE && plane.height >= MIN_PLANE_SIDE ? [plane] : []
+    )
+    const raw = yield* Effect.tryPromise(() => addon.forensics({ jpegs, planes: measurable, flatLimit: FLAT_LIMIT }))
     const result = yield* decodeResult(raw)
     const forensics: FrameForensics = {
       decoded: planes.map((plane) => plane !== undefined),
