@@ -80,6 +80,7 @@ export const restartKeys: ReadonlySet<string> = new Set([
   "number_of_threads",
   "engine_pool_size",
   "engine",
+  "engine_queue_timeout",
   "keys_dir",
   "idle_connection_timeout",
   "max_connections",

@@ -33,6 +33,15 @@ describe("GET|POST /config", () => {
       expect(after.body).toMatchObject({ liveness_threshold: 0.8 })
     }))
 
+  it.scoped("POST says engine_queue_timeout needs a restart: the engine pool reads it once, at startup", () =>
+    Effect.gen(function*() {
+      const { url } = yield* startServer()
+      const answer = yield* postConfig(url, { engine_queue_timeout: 3 })
+      expect(answer.status).toBe(200)
+      expect(answer.body.restartRequired).toEqual(["engine_queue_timeout"])
+      expect(answer.body.message).toMatch(/restart to apply: engine_queue_timeout/)
+    }))
+
   it.scoped("a restart keeps what was posted", () =>
     Effect.gen(function*() {
       const first = yield* Scope.make()
