@@ -311,8 +311,7 @@ Napi::Value Forensics(const Napi::CallbackInfo& info) {
 class Engine : public Napi::ObjectWrap<Engine> {
  public:
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "Engine",
-                       {InstanceMethod<&Engine::Open>("open"), InstanceMethod<&Engine::KeyIds>("keyIds")});
+    return DefineClass(env, "Engine", {InstanceMethod<&Engine::Open>("open")});
   }
 
   explicit Engine(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine>(info) {
@@ -389,15 +388,6 @@ class Engine : public Napi::ObjectWrap<Engine> {
     Napi::Promise promise = worker->promise();
     worker->Queue();
     return promise;
-  }
-
-  Napi::Value KeyIds(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    auto out = Napi::Object::New(env);
-    out.Set("service", keys_ ? keys_->service_count() : 0);
-    out.Set("sdk", keys_ ? keys_->sdk_count() : 0);
-    out.Set("attestation", keys_ ? keys_->attestation_count() : 0);
-    return out;
   }
 
   std::shared_ptr<const iad::Keyring> keys_;

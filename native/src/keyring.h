@@ -32,8 +32,6 @@ class Keyring {
   EVP_PKEY* attestation(const uint8_t* id) const;
 
   size_t service_count() const { return service_.size(); }
-  size_t sdk_count() const { return sdk_.size(); }
-  size_t attestation_count() const { return attestation_.size(); }
 
  private:
   std::vector<ServiceKey> service_;

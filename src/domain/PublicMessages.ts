@@ -40,10 +40,3 @@ export const LicenseError = "NoneBecauseLicenseError" as const
 export const ReplayDetected = "Replay attack detected" as const
 export const ErrorProcessing = "ErrorProcessing" as const
 export const ErrorFacialImage = "ErrorFacialImage" as const
-
-/** Every `message` value a capture endpoint can answer with on failure. */
-export const CaptureErrorMessage = Schema.Union(
-  FaceMessage,
-  Schema.Literal(ImageDataError, LicenseError, ReplayDetected, ErrorProcessing, ErrorFacialImage)
-)
-export type CaptureErrorMessage = typeof CaptureErrorMessage.Type

@@ -17,8 +17,6 @@ export const DEFAULT_TOLERANCE_SECONDS = 300
 /** The policy in force, read once at startup. */
 export class ReplaySettings extends Context.Tag("iad/ReplaySettings")<ReplaySettings, ReplayPolicy>() {}
 
-export const disabledReplayPolicy: ReplayPolicy = { enabled: false, toleranceSeconds: DEFAULT_TOLERANCE_SECONDS }
-
 export class ReplayAttackDetected extends Data.TaggedError("ReplayAttackDetected")<{
   /** How far the creation time lies from now, ms (positive: in the past). */
   readonly ageMillis: number

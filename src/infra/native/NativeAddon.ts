@@ -53,7 +53,6 @@ export interface NativeKeys {
 
 export interface NativeEngineHandle {
   open(capture: Uint8Array): Promise<NativeOpenResult>
-  keyIds(): { readonly service: number; readonly sdk: number; readonly attestation: number }
 }
 
 export interface NativeForensicsInput {
