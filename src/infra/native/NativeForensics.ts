@@ -14,7 +14,7 @@ import sharp from "sharp"
 import { type FrameForensics, NativeForensicsResult } from "../../domain/Forensics.js"
 import type { NativeAddon } from "./NativeAddon.js"
 
-/** Long side of the decoded plane; the power-of-two shrink on load keeps it at or above half this. */
+/** Shrink on load (a power of two, at most 8) stops before the plane's long side would go under this. */
 export const FORENSICS_SIDE = 320
 /**
  * |Laplacian| at or below which a pixel counts as flat (no edge) for the temporal noise.
