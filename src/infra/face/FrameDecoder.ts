@@ -72,6 +72,13 @@ const toRgbImage = (
   }
 }
 
+/** The largest power of two, at most 8, by which `longSide` can be divided and stay at or above `minSide`. */
+export const powerOfTwoShrink = (longSide: number, minSide: number): number => {
+  let shrink = 1
+  while (shrink < 8 && longSide / (shrink * 2) >= minSide) shrink *= 2
+  return shrink
+}
+
 /**
  * Decodes at full size and lets libvips halve (or quarter...) the picture with its SIMD linear
  * reduction, by the largest power of two (at most 8) that keeps the long side at or above `maxSide`.
@@ -80,9 +87,7 @@ const toRgbImage = (
  */
 export const decodeFrame = async (jpeg: Uint8Array, maxSide: number): Promise<RgbImage> => {
   const frame = await frameSize(jpeg)
-  const longSide = Math.max(frame.width, frame.height)
-  let shrink = 1
-  while (shrink < 8 && longSide / (shrink * 2) >= maxSide) shrink *= 2
+  const shrink = powerOfTwoShrink(Math.max(frame.width, frame.height), maxSide)
   let pipeline = sharp(jpeg).removeAlpha().toColourspace("srgb")
   if (shrink > 1) {
     pipeline = pipeline.resize(Math.ceil(frame.width / shrink), Math.ceil(frame.height / shrink), {

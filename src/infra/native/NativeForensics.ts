@@ -12,6 +12,7 @@
 import { Effect, Schema } from "effect"
 import sharp from "sharp"
 import { type FrameForensics, NativeForensicsResult } from "../../domain/Forensics.js"
+import { powerOfTwoShrink } from "../face/FrameDecoder.js"
 import type { NativeAddon } from "./NativeAddon.js"
 
 /** Shrink on load (a power of two, at most 8) stops before the plane's long side would go under this. */
@@ -35,8 +36,7 @@ export const decodeGray = async (jpeg: Uint8Array): Promise<GrayPlane | undefine
   try {
     const meta = await sharp(jpeg, { failOn: "warning" }).metadata()
     if (meta.width === undefined || meta.height === undefined) return undefined
-    let shrink = 1
-    while (shrink < 8 && Math.max(meta.width, meta.height) / (shrink * 2) >= FORENSICS_SIDE) shrink *= 2
+    const shrink = powerOfTwoShrink(Math.max(meta.width, meta.height), FORENSICS_SIDE)
     let pipeline = sharp(jpeg, { failOn: "warning" })
     if (shrink > 1) {
       pipeline = pipeline.resize(Math.ceil(meta.width / shrink), Math.ceil(meta.height / shrink), {
