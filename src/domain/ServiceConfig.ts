@@ -102,6 +102,24 @@ export type JsonObject = { readonly [key: string]: unknown }
 export const isJsonObject = (value: unknown): value is JsonObject =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
+/** Objects and arrays nest at most two levels in a configuration (`detection.virtual_camera_names`): generous. */
+export const MAX_CONFIG_DEPTH = 8
+
+/**
+ * True when `value` holds an object or array nested deeper than `max` levels. Iterative, so that
+ * a hostile body cannot overflow the stack here (the merge and redaction below recurse).
+ */
+export const nestsDeeperThan = (value: unknown, max: number): boolean => {
+  const pending: Array<readonly [unknown, number]> = [[value, 0]]
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, depth] = next
+    if (typeof item !== "object" || item === null) continue
+    if (depth > max) return true
+    for (const inner of Object.values(item)) pending.push([inner, depth + 1])
+  }
+  return false
+}
+
 /** Deep merge of JSON objects: nested objects merge, anything else replaces. */
 export const mergeJson = (base: JsonObject, patch: JsonObject): JsonObject => {
   const out: Record<string, unknown> = { ...base }

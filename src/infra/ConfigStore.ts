@@ -14,8 +14,10 @@ import {
   InvalidConfig,
   isJsonObject,
   type JsonObject,
+  MAX_CONFIG_DEPTH,
   mergeJson,
   needsRestart,
+  nestsDeeperThan,
   resolveConfig,
   type ServiceConfig,
   withoutRedactedSecrets
@@ -107,6 +109,9 @@ export const makeConfigStore = (loaded: LoadedConfig, env: Env, onApplied: (conf
       lock.withPermits(1)(Effect.gen(function*() {
         if (!isJsonObject(patch)) {
           return yield* new InvalidConfig({ message: "the body must be a JSON object of config keys" })
+        }
+        if (nestsDeeperThan(patch, MAX_CONFIG_DEPTH)) {
+          return yield* new InvalidConfig({ message: `the body nests deeper than any config key (over ${MAX_CONFIG_DEPTH} levels)` })
         }
         const before = yield* Ref.get(state)
         const file = mergeJson(before.file, withoutRedactedSecrets(patch))

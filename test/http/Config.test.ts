@@ -42,6 +42,16 @@ describe("GET|POST /config", () => {
       expect(answer.body.message).toMatch(/restart to apply: engine_queue_timeout/)
     }))
 
+  it.scoped("POST answers 400 to a body nested deeper than any config key, and changes nothing", () =>
+    Effect.gen(function*() {
+      const { url, configPath } = yield* startServer()
+      const before = fs.readFileSync(configPath, "utf8")
+      const answer = yield* postConfig(url, `${"{\"a\":".repeat(10_000)}1${"}".repeat(10_000)}`)
+      expect(answer.status).toBe(400)
+      expect(answer.body.message).toMatch(/nest/)
+      expect(fs.readFileSync(configPath, "utf8")).toBe(before)
+    }))
+
   it.scoped("a restart keeps what was posted", () =>
     Effect.gen(function*() {
       const first = yield* Scope.make()
