@@ -3,9 +3,9 @@
  * run one domain use case, answer the public payload or `{message}`.
  */
 import { HttpApiBuilder, type HttpServerRequest, type HttpServerResponse } from "@effect/platform"
-import { Effect } from "effect"
+import { Cause, Effect } from "effect"
 import type { CaptureFailure, CaptureEndpoint } from "../domain/CaptureErrors.js"
-import { publicFailureOf } from "../domain/CaptureErrors.js"
+import { publicFailureOf, UnclassifiedFailure } from "../domain/CaptureErrors.js"
 import { type CaptureSettings, evaluateCapture, extractBestFrame } from "../domain/CaptureUseCases.js"
 import { ReplaySettings } from "../domain/ReplayPolicy.js"
 import { ConfigStore } from "../infra/ConfigStore.js"
@@ -52,6 +52,10 @@ const handleCapture = <R>(
         onSuccess: (capture) =>
           run(capture, { livenessThreshold: config.liveness_threshold, replay }).pipe(
             Effect.map((result) => jsonResponse(result)),
+            // A defect (a bug under the use case) is an unclassified failure too: the contract's 500, logged.
+            Effect.catchAllDefect((defect) =>
+              Effect.fail(new UnclassifiedFailure({ detail: `defect: ${Cause.pretty(Cause.die(defect))}` }))
+            ),
             Effect.catchAll(answerFailure(endpoint))
           )
       })

@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { faceProblemTable, rejectionReasonTable } from "../../src/domain/EngineReasons.js"
 import { scoreOf } from "../../src/domain/Liveness.js"
 import { encodeFakeCapture } from "../../src/infra/fake/FakeCaptureDocument.js"
+import { fakeEngineLayer } from "../../src/infra/fake/FakeEngine.js"
 import { postCapture, startServer } from "../support/TestServer.js"
 
 const evaluate = (url: string, document: Parameters<typeof encodeFakeCapture>[0]) =>
@@ -36,6 +37,17 @@ describe("POST /liveness/evaluate", () => {
         expect(Object.keys(answer.body).sort()).toEqual(PUBLIC_FIELDS)
       }))
   }
+
+  it.scoped("answers 500 ErrorProcessing (extract: ErrorFacialImage) when the engine dies with a defect", () =>
+    Effect.gen(function*() {
+      const { url } = yield* startServer({ engine: fakeEngineLayer({ script: () => Effect.die(new Error("engine bug")) }) })
+      const evaluated = yield* postCapture(`${url}/liveness/evaluate`, "anything")
+      expect(evaluated.status).toBe(500)
+      expect(evaluated.body).toEqual({ message: "ErrorProcessing" })
+      const extracted = yield* postCapture(`${url}/extract`, "anything")
+      expect(extracted.status).toBe(500)
+      expect(extracted.body).toEqual({ message: "ErrorFacialImage" })
+    }))
 
   it.scoped("maps an engine reason it does not know to Unknown", () =>
     Effect.gen(function*() {
