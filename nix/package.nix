@@ -91,10 +91,10 @@ buildNpmPackage {
     mkdir -p $dest/build/Release $out/bin
     cp -r package.json package-lock.json .npmrc tsconfig.json bin src models node_modules $dest/
     cp build/Release/iad_native.node $dest/build/Release/
-    # `npm start` is `tsx src/main.ts`: the same, with the tsx loader given by path so that it
-    # resolves from any working directory.
+    # What `npm start` runs: the CommonJS bootstrap sizes libuv's pool from number_of_threads,
+    # then loads the TypeScript sources through tsx.
     makeWrapper ${nodejs}/bin/node $out/bin/iad-service \
-      --add-flags "--import $dest/node_modules/tsx/dist/loader.mjs $dest/src/main.ts"
+      --add-flags "$dest/bin/iad-service.cjs"
     makeWrapper ${nodejs}/bin/node $out/bin/iad-capture \
       --add-flags "$dest/bin/iad-capture.js"
     runHook postInstall

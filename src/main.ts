@@ -1,11 +1,10 @@
 /**
- * Entry point: read the environment and config.json, size the worker pool, launch the service.
+ * Entry point (through bin/iad-service.cjs): read the environment and config.json, launch the service.
  * SIGTERM/SIGINT interrupt the main fiber; Layers are released in reverse order (server drains
  * first, then engines and license).
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Either, Layer } from "effect"
-import * as os from "node:os"
 import { readStartup, serviceLayer } from "./App.js"
 
 const startup = readStartup(process.env)
@@ -14,11 +13,10 @@ if (Either.isLeft(startup)) {
   process.exit(1)
 }
 
-// libuv's worker pool runs the native engine's off-main-thread work; it is sized once, before
-// its first use, from `number_of_threads` (0 = one per CPU core).
-const threads = startup.right.loaded.config.number_of_threads
-process.env.UV_THREADPOOL_SIZE = String(threads === 0 ? os.availableParallelism() : threads)
-
+// `number_of_threads` sizes libuv's worker pool (native engine and sharp work). It must be set
+// before the pool's first use, which is before any ES module runs: bin/iad-service.cjs (what
+// `npm start` runs) sets UV_THREADPOOL_SIZE from it. Started some other way, the pool has libuv's
+// default of 4 threads unless UV_THREADPOOL_SIZE is set.
 /** One readable line for a startup failure (a busy port, unreadable keys, missing models...). */
 const describeStartupFailure = (error: unknown): string => {
   if (!(error instanceof Error)) return String(error)

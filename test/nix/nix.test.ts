@@ -150,11 +150,10 @@ describe("package and container", () => {
     // The addon path the code requires, relative to src/infra/native.
     expect(read("src/infra/native/NativeAddon.ts")).toContain('"../../../build/Release/iad_native.node"')
     expect(packageNix).toContain("cp build/Release/iad_native.node $dest/build/Release/")
-    expect(packageJson.scripts.start).toBe("tsx src/main.ts")
+    expect(packageJson.scripts.start).toBe("node bin/iad-service.cjs")
     expect(packageJson.dependencies).toHaveProperty("tsx")
-    const tsxExports = JSON.parse(read("node_modules/tsx/package.json")).exports as Record<string, string>
-    expect(tsxExports["."]).toBe("./dist/loader.mjs")
-    expect(packageNix).toContain("--import $dest/node_modules/tsx/dist/loader.mjs $dest/src/main.ts")
+    expect(read("bin/iad-service.cjs")).toContain('import("../src/main.ts")')
+    expect(packageNix).toContain('--add-flags "$dest/bin/iad-service.cjs"')
     for (const script of ["build:models", "typecheck", "test"]) {
       expect(packageJson.scripts).toHaveProperty(script)
       expect(packageNix).toContain(`npm run ${script}`.replace("npm run test", "npm test"))

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// Starts the service. CommonJS on purpose: libuv sizes its worker pool (which runs the native
+// engine's and sharp's work off the main thread) from UV_THREADPOOL_SIZE on its first use, and
+// loading an ES module already uses it. A CommonJS entry reads files synchronously, so the size
+// from `number_of_threads` can still be set here, before anything else loads.
+"use strict"
+const fs = require("node:fs")
+const os = require("node:os")
+
+/** number_of_threads as the service will resolve it (FACEPHI_IAD_* > config.json > 0 = one per CPU). */
+const configuredThreads = () => {
+  const fromEnv = process.env.FACEPHI_IAD_NUMBER_OF_THREADS
+  if (fromEnv !== undefined && /^\d+$/.test(fromEnv.trim())) return Number(fromEnv)
+  try {
+    const file = (process.env.FACEPHI_IAD_CONFIG || "").trim() || "config/config.json"
+    const value = JSON.parse(fs.readFileSync(file, "utf8")).number_of_threads
+    if (Number.isSafeInteger(value) && value >= 0) return value
+  } catch {
+    // Missing or invalid file: the service itself reports what is wrong with it.
+  }
+  return 0
+}
+
+if (process.env.UV_THREADPOOL_SIZE === undefined) {
+  const threads = configuredThreads()
+  process.env.UV_THREADPOOL_SIZE = String(threads === 0 ? os.availableParallelism() : threads)
+}
+
+// From here on ES modules may load (the pool size is fixed): tsx's hooks run the TypeScript sources
+// without a build step, as `npm run`'s `tsx` would.
+import("tsx/esm/api")
+  .then(({ register }) => {
+    register()
+    return import("../src/main.ts")
+  })
+  .catch((error) => {
+    process.stderr.write(`iad-service: cannot start: ${error instanceof Error ? error.stack : String(error)}\n`)
+    process.exitCode = 1
+  })
