@@ -39,3 +39,28 @@ describe("detection config over POST /config", () => {
       expect(after.body).toMatchObject({ diagnostic: "NoLive", reason: "UntrustedContent" })
     }), 120_000)
 })
+
+describe("weak evidence and liveness_threshold", () => {
+  it.scoped("a single still is NoLive at the default threshold; accepted by a lowered one, its face is still checked", () =>
+    Effect.gen(function*() {
+      const dir = makeTempDir()
+      const keysDir = path.join(dir, "keys")
+      const { url } = yield* startServer({ dir, config: { engine: "native", keys_dir: keysDir, engine_pool_size: 1 } })
+      // One frame: no temporal evidence, weak content evidence (probability 0.95 * 0.4 = 0.38).
+      const single = (frame: () => Promise<Buffer>) =>
+        Effect.promise(async () => buildCapture({ keysDir, frames: [await frame()] }))
+      const group = yield* single(() => F.groupFrame(1))
+      const frontal = yield* single(() => F.framedFace(F.frontalFace, 300, F.FRAME_WIDTH / 2, F.FRAME_HEIGHT / 2))
+
+      const atDefault = yield* postCapture(`${url}/liveness/evaluate`, group)
+      expect(atDefault.body).toMatchObject({ diagnostic: "NoLive", reason: "UntrustedContentLowConfidence" })
+
+      const lowered = yield* request(`${url}/config`, { method: "POST", body: JSON.stringify({ liveness_threshold: 0.3 }) })
+      expect(lowered.status).toBe(200)
+      const groupAccepted = yield* postCapture(`${url}/liveness/evaluate`, group)
+      expect(groupAccepted).toMatchObject({ status: 400, body: { message: "NoneBecauseTooManyFaces" } })
+      const frontalAccepted = yield* postCapture(`${url}/liveness/evaluate`, frontal)
+      expect(frontalAccepted.body).toMatchObject({ diagnostic: "Live", reason: "None" })
+      expect(frontalAccepted.body.probability as number).toBeCloseTo(0.38, 5)
+    }), 120_000)
+})

@@ -70,19 +70,28 @@ const stateOf = (capture: OpenedCapture): Effect.Effect<NativeOpened, EngineFail
 const faceFailure = (error: FaceAnalysisError): EngineFailure =>
   new EngineFailure({ kind: error.kind === "UndecodableFrame" ? "Malformed" : "Internal", detail: `face analysis: ${error.detail}` })
 
+const logEvidence = (items: ReadonlyArray<Evidence>) =>
+  Effect.logInfo("capture evidence").pipe(
+    Effect.annotateLogs({ evidence: items.map((item) => `${item.code} ${item.check}: ${item.detail}`) })
+  )
+
 /** The assessment of a rejected capture: no face analysis, so no face probability. */
 const rejected = (items: ReadonlyArray<Evidence>) =>
-  Effect.as(
-    Effect.logInfo("capture rejected by evidence").pipe(
-      Effect.annotateLogs({ evidence: items.map((item) => `${item.code} ${item.check}: ${item.detail}`) })
-    ),
-    { ...score(items), faceProblem: undefined, faceProbability: 0 }
-  )
+  Effect.as(logEvidence(items), { ...score(items), faceProblem: undefined, faceProbability: 0 })
+
+/**
+ * Strong evidence settles the verdict at once (no lowered threshold can accept it, so the face is
+ * not worth analysing). Weak evidence is carried on to the face checks: at the default threshold
+ * it still answers NoLive, but an operator who lowers `liveness_threshold` below its probability
+ * accepts such captures, and then the face must still have been checked.
+ */
+const isDecisive = (items: ReadonlyArray<Evidence>): boolean => items.some((item) => item.weight >= STRONG)
 
 /**
  * Order (docs/detection.md): metadata checks (trust, frame order, activity: cheap, no pixels),
- * then frame forensics (decode, headers, noise), then face analysis. The first stage with evidence
- * answers: an untrusted capture never earns face feedback, and its pixels are not worked on.
+ * then frame forensics (decode, headers, noise), then face analysis. The first stage with strong
+ * evidence answers, so such a capture's pixels or face are not worked on; weak evidence goes on to
+ * the face checks (see `isDecisive`), and the verdict (Verdict.ts) still puts it before face feedback.
  */
 const instanceOf = (
   handle: NativeEngineHandle,
@@ -96,23 +105,24 @@ const instanceOf = (
       const facts = yield* stateOf(capture)
       const config = yield* detection
       const metadata = [...trustChecks(facts, config), ...frameOrderChecks(facts), ...activityChecks(facts, config)]
-      if (metadata.length > 0) return yield* rejected(metadata)
+      if (isDecisive(metadata)) return yield* rejected(metadata)
       const jpegs = facts.contents.frames.map((frame) => frame.jpeg)
       const forensics = yield* Effect.mapError(frameForensics(addon, jpegs), (cause) => internal(`forensics: ${String(cause)}`))
-      const content = [...framePayloadChecks(forensics, config), ...contentChecks(facts, forensics, config)]
-      if (content.length > 0) return yield* rejected(content)
+      const found = [...metadata, ...framePayloadChecks(forensics, config), ...contentChecks(facts, forensics, config)]
+      if (isDecisive(found)) return yield* rejected(found)
       const report = yield* faces.analyze(jpegs, facts.contents.bestFrame).pipe(
         Effect.map((face) => ({ face, corrupted: false as const })),
         Effect.catchIf((error) => error.kind === "UndecodableFrame", () => Effect.succeed({ face: undefined, corrupted: true as const })),
         Effect.mapError(faceFailure)
       )
       if (report.corrupted) {
-        return yield* rejected([evidence("UNTRUSTED_CORRUPTED_PAYLOAD", STRONG, "frame-decode", "face analysis could not decode a frame")])
+        return yield* rejected([...found, evidence("UNTRUSTED_CORRUPTED_PAYLOAD", STRONG, "frame-decode", "face analysis could not decode a frame")])
       }
-      const clean = score([])
+      if (found.length > 0) yield* logEvidence(found)
+      const verdict = score(found)
       return {
-        probability: clean.probability,
-        reasons: clean.reasons,
+        probability: verdict.probability,
+        reasons: verdict.reasons,
         faceProblem: report.face.problem,
         faceProbability: report.face.faceProbability
       }
