@@ -9,12 +9,20 @@ import { buildCapture } from "../../src/capture/index.js"
 import * as F from "../fixtures/face/faceFrames.js"
 import { makeTempDir, postCapture, request, startServer } from "../support/TestServer.js"
 
+/** The service with the native engine; the reference SDK builds captures with its keys. */
+const nativeServer = Effect.suspend(() => {
+  const dir = makeTempDir()
+  const keysDir = path.join(dir, "keys")
+  return Effect.map(
+    startServer({ dir, config: { engine: "native", keys_dir: keysDir, engine_pool_size: 1 } }),
+    (server) => ({ ...server, keysDir })
+  )
+})
+
 describe("detection config over POST /config", () => {
   it.scoped("a virtual camera name added at run time rejects the next capture from that camera", () =>
     Effect.gen(function*() {
-      const dir = makeTempDir()
-      const keysDir = path.join(dir, "keys")
-      const { url } = yield* startServer({ dir, config: { engine: "native", keys_dir: keysDir, engine_pool_size: 1 } })
+      const { url, keysDir } = yield* nativeServer
       const bytes = yield* Effect.promise(async () =>
         buildCapture({
           keysDir,
@@ -43,9 +51,7 @@ describe("detection config over POST /config", () => {
 describe("weak evidence and liveness_threshold", () => {
   it.scoped("a single still is NoLive at the default threshold; accepted by a lowered one, its face is still checked", () =>
     Effect.gen(function*() {
-      const dir = makeTempDir()
-      const keysDir = path.join(dir, "keys")
-      const { url } = yield* startServer({ dir, config: { engine: "native", keys_dir: keysDir, engine_pool_size: 1 } })
+      const { url, keysDir } = yield* nativeServer
       // One frame: no temporal evidence, weak content evidence (probability 0.95 * 0.4 = 0.38).
       const single = (frame: () => Promise<Buffer>) =>
         Effect.promise(async () => buildCapture({ keysDir, frames: [await frame()] }))
