@@ -12,8 +12,6 @@ import type { RgbImage } from "./RgbImage.js"
 export const IRIS_SIZE = 64
 /** Eye crop side over corner-to-corner distance (MediaPipe iris graph). */
 const EYE_CROP_SCALE = 2.3
-/** Outputs per eye: 71 contour points and 5 iris points, each x, y, z. */
-const VALUES_PER_EYE = 76 * 3
 /** Contour indices: corners, and upper/lower lid points facing each other (MediaPipe layout). */
 const CORNERS = [0, 8] as const
 const LID_PAIRS = [
@@ -45,21 +43,35 @@ const aspectRatio = (values: Float32Array, offset: number): number => {
   return width > 0 ? gap / width : 0
 }
 
-/** Eye aspect ratio (lid gap over eye width) per eye; scale-free, so crop pixels suffice. */
+type Eye = keyof typeof EYES
+
+/** Iris on one eye: its aspect ratio (lid gap over eye width; scale-free, so crop pixels suffice). */
+const irisRatio = (session: InferenceSession, img: RgbImage, mesh: Mesh, eye: Eye, input: Float32Array) =>
+  Effect.gen(function* () {
+    const crop = warpToTensor(img, eyeCrop(mesh, EYES[eye], eye === "left"), IRIS_SIZE, 1 / 255, 0, IRIS_SIZE, input)
+    const outputs = yield* runModel(session, crop, IRIS_SIZE)
+    return aspectRatio(Object.values(outputs)[0]!.data as Float32Array, 0)
+  })
+
+/**
+ * Eye aspect ratio per eye, read by Iris one eye at a time, the more open-looking eye (by the
+ * FaceMesh lids) first. Eyes count as closed only when both are (see FaceChecks), so once an eye
+ * reads at least `openAt` the other cannot change the answer: it is then not run (1.9 ms saved of
+ * 3.3 for both) and reported with its FaceMesh estimate.
+ */
 export const eyeOpenness = (
   session: InferenceSession,
   img: RgbImage,
   mesh: Mesh,
-  batch: Float32Array = new Float32Array(IRIS_SIZE * IRIS_SIZE * 6)
+  openAt: number,
+  input: Float32Array = new Float32Array(IRIS_SIZE * IRIS_SIZE * 3)
 ) =>
   Effect.gen(function* () {
-    const plane = IRIS_SIZE * IRIS_SIZE * 3
-    // Both eyes straight into one batch of two.
-    warpToTensor(img, eyeCrop(mesh, EYES.right, false), IRIS_SIZE, 1 / 255, 0, IRIS_SIZE, batch.subarray(0, plane))
-    warpToTensor(img, eyeCrop(mesh, EYES.left, true), IRIS_SIZE, 1 / 255, 0, IRIS_SIZE, batch.subarray(plane, 2 * plane))
-    const outputs = yield* runModel(session, batch, IRIS_SIZE, 2)
-    const values = Object.values(outputs)[0]!.data as Float32Array
-    return { right: aspectRatio(values, 0), left: aspectRatio(values, VALUES_PER_EYE) }
+    const estimate = meshEyeOpenness(mesh)
+    const [first, second]: [Eye, Eye] = estimate.left > estimate.right ? ["left", "right"] : ["right", "left"]
+    const firstRatio = yield* irisRatio(session, img, mesh, first, input)
+    const secondRatio = firstRatio >= openAt ? estimate[second] : yield* irisRatio(session, img, mesh, second, input)
+    return first === "left" ? { left: firstRatio, right: secondRatio } : { left: secondRatio, right: firstRatio }
   })
 
 /** FaceMesh lid points facing each other per eye (upper, lower), and its corners as above. */
@@ -84,9 +96,10 @@ const meshAspectRatio = (mesh: Mesh, corners: readonly [number, number], lids: R
 }
 
 /**
- * The same ratio from the FaceMesh lid points, for the report when the Iris model is not run (an
- * earlier check already decided the answer). Coarse: FaceMesh draws shut lids as half open (0.23-0.30
- * on the closed-eye photo, 0.18-0.49 on open eyes of the demo photos), so it never decides EYES_CLOSED.
+ * The same ratio from the FaceMesh lid points, for the report when the Iris model is not run on an
+ * eye (an earlier check, or the other eye, already decided the answer). Coarse: FaceMesh draws
+ * shut lids as half open (0.23-0.30 on the closed-eye photo, 0.18-0.49 on open eyes of the demo
+ * photos), so it never decides EYES_CLOSED.
  */
 export const meshEyeOpenness = (mesh: Mesh): { right: number; left: number } => ({
   right: meshAspectRatio(mesh, EYES.right, MESH_LIDS.right),

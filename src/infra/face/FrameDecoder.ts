@@ -80,34 +80,15 @@ export const powerOfTwoShrink = (longSide: number, minSide: number): number => {
 }
 
 /**
- * Decodes at full size and lets libvips halve (or quarter...) the picture with its SIMD linear
- * reduction, by the largest power of two (at most 8) that keeps the long side at or above `maxSide`.
- * At 1/2 scale this costs less than libjpeg's shrink-on-load, whose scaled IDCT path is slower
- * than its full-size one (1280x720: 5.2-6.0 ms against 7.7-8.2 ms of CPU here).
+ * Decodes straight to `maxSide` on the long side (aspect kept): libjpeg shrinks on load by a power
+ * of two and libvips finishes with its linear reduction. sharp only shrinks on load by 4 when the
+ * whole reduction is at least 5 (its guard against libjpeg rounding), so a 1280 px frame costs:
+ * 256 px, 1/4 on load then linear: 3.2-4.3 ms of CPU here; 320 px, 1/2 on load then halved:
+ * 5.2 ms; a full decode halved to 640 px: 6.7 ms (and 1.3 ms more to bring that to the detector).
  */
-export const decodeFrame = async (jpeg: Uint8Array, maxSide: number): Promise<RgbImage> => {
+export const decodeToSide = async (jpeg: Uint8Array, maxSide: (frameLongSide: number) => number): Promise<RgbImage> => {
   const frame = await frameSize(jpeg)
-  const shrink = powerOfTwoShrink(Math.max(frame.width, frame.height), maxSide)
-  let pipeline = sharp(jpeg).removeAlpha().toColourspace("srgb")
-  if (shrink > 1) {
-    pipeline = pipeline.resize(Math.ceil(frame.width / shrink), Math.ceil(frame.height / shrink), {
-      fit: "fill",
-      kernel: "linear",
-      fastShrinkOnLoad: false
-    })
-  }
-  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true })
-  return toRgbImage(data, info, frame)
-}
-
-/**
- * Decodes straight to `maxSide` on the long side (aspect kept): libjpeg shrinks on load to the
- * nearest larger power-of-two scale (at 1/4 and below that beats a full decode) and libvips
- * finishes with its linear reduction. For a frame that only needs the detector.
- */
-export const decodeToSide = async (jpeg: Uint8Array, maxSide: number): Promise<RgbImage> => {
-  const frame = await frameSize(jpeg)
-  const { width, height } = fitSide(frame.width, frame.height, maxSide)
+  const { width, height } = fitSide(frame.width, frame.height, maxSide(Math.max(frame.width, frame.height)))
   const { data, info } = await sharp(jpeg)
     .removeAlpha()
     .toColourspace("srgb")
@@ -121,17 +102,4 @@ export const decodeToSide = async (jpeg: Uint8Array, maxSide: number): Promise<R
 export const fitSide = (width: number, height: number, maxSide: number): { width: number; height: number } => {
   const s = Math.max(width, height) / maxSide
   return { width: Math.max(1, Math.round(width / s)), height: Math.max(1, Math.round(height / s)) }
-}
-
-/**
- * A decoded image scaled down to `maxSide` on the long side by libvips (linear reduction, SIMD):
- * about 1.5 ms for 640x360 to 256x144, where halving and resampling in JavaScript took 2-4 ms.
- */
-export const shrinkImage = async (img: RgbImage, maxSide: number): Promise<RgbImage> => {
-  const { width, height } = fitSide(img.width, img.height, maxSide)
-  const { data, info } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
-    .resize(width, height, { fit: "fill", kernel: "linear" })
-    .raw()
-    .toBuffer({ resolveWithObject: true })
-  return toRgbImage(data, info, { width: img.frameWidth, height: img.frameHeight })
 }

@@ -6,25 +6,6 @@
  */
 import type { RgbImage } from "./RgbImage.js"
 
-/** 2x2 box-filter halving; used before a large downscale so bilinear sampling does not alias. */
-export const halve = (img: RgbImage): RgbImage => {
-  const width = img.width >> 1
-  const height = img.height >> 1
-  const out = new Uint8Array(width * height * 3)
-  const src = img.data
-  const stride = img.width * 3
-  for (let y = 0; y < height; y++) {
-    const row0 = y * 2 * stride
-    const row1 = row0 + stride
-    for (let x = 0; x < width; x++) {
-      const i = x * 6
-      const o = (y * width + x) * 3
-      for (let c = 0; c < 3; c++) out[o + c] = (src[row0 + i + c]! + src[row0 + i + 3 + c]! + src[row1 + i + c]! + src[row1 + i + 3 + c]! + 2) >> 2
-    }
-  }
-  return { ...img, width, height, data: out, scale: img.scale * 2 }
-}
-
 /**
  * Maps output pixel (u, v) to source position: x = ax*u + bx*v + cx, y = ay*u + by*v + cy.
  * Pixel centres are at +0.5 on both sides.
@@ -47,7 +28,7 @@ export const applyAffine = (t: Affine, u: number, v: number): readonly [number, 
  * Samples `size` x `rows` pixels through `t` (bilinear, black outside the image) into an NCHW
  * tensor with values `pixel * gain + offset`.
  *
- * Hot loop (a 256 px detector input and a 192 px landmark crop per frame): pixels whose four taps
+ * Hot loop (a 256x192 detector input and a 192 px landmark crop per frame): pixels whose four taps
  * all lie inside the image take a branch-free path; the sums keep the tap order and weights of
  * the bounds-checked path, so both give the same numbers.
  */
@@ -149,14 +130,6 @@ const copyToTensor = (
       out[2 * plane + o] = data[i + 2]! * gain + offset
     }
   }
-}
-
-/** Letterbox: the whole image centred in a square, scaled to fit, padded black. */
-export const letterbox = (img: RgbImage, size: number): Affine => {
-  const s = Math.max(img.width, img.height) / size
-  const padX = (size * s - img.width) / 2
-  const padY = (size * s - img.height) / 2
-  return { ax: s, bx: 0, cx: -padX, ay: 0, by: s, cy: -padY }
 }
 
 /** A square crop of side `side` around (cx, cy), turned by `angle` radians, onto `size` pixels. */

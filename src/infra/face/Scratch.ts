@@ -17,7 +17,7 @@ export const scratchPool = (detectorSize: number, meshSize: number, eyeSize: num
   const make = (): Scratch => ({
     detector: new Float32Array(3 * detectorSize * detectorSize),
     mesh: new Float32Array(3 * meshSize * meshSize),
-    eyes: new Float32Array(2 * 3 * eyeSize * eyeSize)
+    eyes: new Float32Array(3 * eyeSize * eyeSize)
   })
   /** A scoped set of buffers: back in the pool when the scope closes. */
   return Effect.acquireRelease(
