@@ -7,6 +7,7 @@
         "native/src/content.cc",
         "native/src/crypto.cc",
         "native/src/forensics.cc",
+        "native/src/jpeg_scaled.cc",
         "native/src/keyring.cc",
         "native/src/open_capture.cc"
       ],

@@ -1,9 +1,10 @@
 /**
- * Seed corpus for fuzz_capture: plaintexts of valid captures (and a few integrity variants),
- * signed with the fixed fuzzing keys of fuzz_capture.cc. Usage: tsx make-seeds.ts OUT_DIR
+ * Seed corpus for fuzz_capture and fuzz_jpeg: plaintexts of valid captures (and a few integrity
+ * variants), signed with the fixed fuzzing keys of fuzz_capture.cc, and bare JPEGs of several
+ * kinds. Usage: tsx make-seeds.ts OUT_DIR
  */
 import { createPrivateKey } from "node:crypto"
-import { mkdirSync, writeFileSync } from "node:fs"
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import sharp from "sharp"
 import { draftOf, encodePlaintext, type CaptureSignals } from "../../src/capture/index.js"
@@ -37,7 +38,14 @@ const jpegs = {
   baseline: await sharp({ create: { width: 16, height: 8, channels: 3, background: "#3a6" } }).jpeg({ quality: 90 }).toBuffer(),
   progressive: await sharp({ create: { width: 8, height: 16, channels: 3, background: "#a36" } }).jpeg({ progressive: true }).toBuffer(),
   gray: await sharp({ create: { width: 8, height: 8, channels: 3, background: "#777" } }).greyscale().jpeg().toBuffer(),
-  chroma444: await sharp({ create: { width: 8, height: 8, channels: 3, background: "#36a" } }).jpeg({ chromaSubsampling: "4:4:4" }).toBuffer()
+  chroma444: await sharp({ create: { width: 8, height: 8, channels: 3, background: "#36a" } }).jpeg({ chromaSubsampling: "4:4:4" }).toBuffer(),
+  // Textured, so the scaled decoder's seeds carry AC coefficients of every size.
+  noise: await sharp({ create: { width: 40, height: 24, channels: 3, noise: { type: "gaussian", mean: 128, sigma: 60 } } })
+    .jpeg({ quality: 95 })
+    .toBuffer()
 }
 for (const [name, bytes] of Object.entries(jpegs)) writeFileSync(join(out, `jpeg-${name}`), bytes)
+// cjpeg's variants (restart markers, 4:2:2, 4:4:0, arithmetic) from the decoder's test fixtures.
+const fixtures = join(import.meta.dirname, "..", "..", "test", "fixtures", "jpeg")
+for (const name of readdirSync(fixtures).filter((f) => f.endsWith(".jpg"))) writeFileSync(join(out, `jpeg-${name}`), readFileSync(join(fixtures, name)))
 console.log(`seeds written to ${out}`)

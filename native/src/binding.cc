@@ -1,13 +1,16 @@
 // Node binding: `new Engine({ service, sdk, attestation })` with raw 32-byte keys, and
 // `engine.open(bytes)`, which runs on a libuv worker and resolves to a typed result object.
 // `forensics({ jpegs, planes, flatLimit })` (stateless) reads JPEG headers and noise statistics on
-// a libuv worker too.
+// a libuv worker too, and `decodeJpegScaled(jpeg, scale, target)` decodes a frame at 1/2, 1/4 or
+// 1/8 scale there (into `target` when it is large enough, sparing an allocation per frame).
 // No exceptions cross the boundary: failures are `{ ok: false, code, codeName, tag }`.
 #include <napi.h>
 
+#include <cstring>
 #include <memory>
 
 #include "forensics.h"
+#include "jpeg_scaled.h"
 #include "limits.h"
 #include "open_capture.h"
 
@@ -308,6 +311,90 @@ Napi::Value Forensics(const Napi::CallbackInfo& info) {
   return promise;
 }
 
+class DecodeWorker : public Napi::AsyncWorker {
+ public:
+  DecodeWorker(Napi::Env env, std::vector<uint8_t> jpeg, int scale, Napi::Uint8Array target)
+      : Napi::AsyncWorker(env, "iad.decodeJpegScaled"), deferred_(Napi::Promise::Deferred::New(env)),
+        jpeg_(std::move(jpeg)), scale_(scale) {
+    if (!target.IsEmpty()) {
+      target_ = Napi::Persistent(target);
+      target_data_ = target.Data();
+      target_size_ = target.ByteLength();
+    }
+  }
+
+  Napi::Promise promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    status_ = iad::decode_jpeg_scaled(jpeg_.data(), jpeg_.size(), scale_, image_);
+    // The target's memory stays put while the reference holds it; JavaScript does not touch it
+    // until the promise settles.
+    if (status_ == iad::JpegDecodeStatus::Ok && target_data_ != nullptr && image_.rgb.size() <= target_size_) {
+      std::memcpy(target_data_, image_.rgb.data(), image_.rgb.size());
+      in_target_ = true;
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    auto out = Napi::Object::New(env);
+    switch (status_) {
+      case iad::JpegDecodeStatus::Ok: out.Set("status", "ok"); break;
+      case iad::JpegDecodeStatus::Unsupported: out.Set("status", "unsupported"); break;
+      case iad::JpegDecodeStatus::Corrupt: out.Set("status", "corrupt"); break;
+    }
+    if (status_ == iad::JpegDecodeStatus::Ok) {
+      out.Set("width", image_.width);
+      out.Set("height", image_.height);
+      if (in_target_) {
+        out.Set("rgb", Napi::Uint8Array::New(env, image_.rgb.size(), target_.Value().ArrayBuffer(),
+                                             target_.Value().ByteOffset()));
+      } else {
+        out.Set("rgb", Napi::Buffer<uint8_t>::Copy(env, image_.rgb.data(), image_.rgb.size()));
+      }
+    }
+    deferred_.Resolve(out);
+  }
+
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::vector<uint8_t> jpeg_;
+  int scale_;
+  Napi::Reference<Napi::Uint8Array> target_;
+  uint8_t* target_data_ = nullptr;
+  size_t target_size_ = 0;
+  bool in_target_ = false;
+  iad::JpegDecodeStatus status_ = iad::JpegDecodeStatus::Corrupt;
+  iad::ScaledRgb image_;
+};
+
+Napi::Value DecodeJpegScaled(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto fail = [&](const char* why) {
+    Napi::TypeError::New(env, std::string("decodeJpegScaled: ") + why).ThrowAsJavaScriptException();
+    return env.Undefined();
+  };
+  if (info.Length() < 2 || !is_uint8_array(info[0]) || !info[1].IsNumber())
+    return fail("expects (jpeg: Uint8Array, scale: 2 | 4 | 8, target?: Uint8Array)");
+  const auto bytes = info[0].As<Napi::Uint8Array>();
+  if (bytes.ByteLength() > iad::kMaxFrameBytes) return fail("jpeg larger than a frame may be");
+  const int64_t scale = info[1].As<Napi::Number>().Int64Value();
+  if (scale != 2 && scale != 4 && scale != 8) return fail("scale must be 2, 4 or 8");
+  Napi::Uint8Array target;
+  if (info.Length() > 2 && !info[2].IsUndefined()) {
+    if (!is_uint8_array(info[2])) return fail("target must be a Uint8Array");
+    target = info[2].As<Napi::Uint8Array>();
+  }
+  auto* worker = new DecodeWorker(env, std::vector<uint8_t>(bytes.Data(), bytes.Data() + bytes.ByteLength()),
+                                  static_cast<int>(scale), target);
+  Napi::Promise promise = worker->promise();
+  worker->Queue();
+  return promise;
+}
+
 class Engine : public Napi::ObjectWrap<Engine> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -396,6 +483,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Engine", Engine::Define(env));
   exports.Set("forensics", Napi::Function::New<Forensics>(env, "forensics"));
+  exports.Set("decodeJpegScaled", Napi::Function::New<DecodeJpegScaled>(env, "decodeJpegScaled"));
   exports.Set("formatVersion", iad::kFormatVersion);
   exports.Set("maxCaptureBytes", static_cast<double>(iad::kMaxCaptureBytes));
   return exports;

@@ -1,9 +1,10 @@
 /**
- * Decodes a JPEG frame with sharp (libvips, libjpeg). Decoding is the largest cost of the
- * analysis, so frames decode at the smallest size the caller needs: libjpeg's shrink-on-load
- * skips most of the work for 1/2, 1/4 and 1/8 scales.
+ * Decodes a JPEG frame at the smallest size the analysis needs: decoding is its largest cost. The
+ * addon's scaled decoder takes baseline JPEGs (what capture SDKs send) straight to 1/2, 1/4 or 1/8
+ * scale; sharp (libvips, libjpeg) takes everything else at the same size.
  */
 import sharp, { type OutputInfo } from "sharp"
+import type { NativeAddon } from "../native/NativeAddon.js"
 import type { RgbImage } from "./RgbImage.js"
 
 /** libvips work is short and per request; its own thread pool would fight the engine's. */
@@ -102,4 +103,40 @@ export const decodeToSide = async (jpeg: Uint8Array, maxSide: (frameLongSide: nu
 export const fitSide = (width: number, height: number, maxSide: number): { width: number; height: number } => {
   const s = Math.max(width, height) / maxSide
   return { width: Math.max(1, Math.round(width / s)), height: Math.max(1, Math.round(height / s)) }
+}
+
+export type ScaledJpegDecoder = NativeAddon["decodeJpegScaled"]
+
+/**
+ * The frame shrunk by the largest power of two, at most `maxShrink` (and 8), that keeps its long
+ * side at or above `minSide`. The addon decodes it when it can: at 1/4, 1.5 ms of CPU for a
+ * 1280x720 frame against 3.2-4.3 ms through sharp (whose guard against libjpeg rounding turns an
+ * exact 1/4 into a 1/2 decode and a reduction), and each pixel is the exact mean of the 4x4 it
+ * covers. `target` (a pooled buffer) receives the pixels when it is large enough. A JPEG the addon
+ * reports unsupported or broken, or a frame too small to shrink, goes through sharp, which also
+ * says why a broken one cannot be decoded.
+ */
+export const decodeShrunk = async (
+  decoder: ScaledJpegDecoder,
+  jpeg: Uint8Array,
+  minSide: number,
+  maxShrink = 8,
+  target?: Uint8Array
+): Promise<RgbImage> => {
+  const frame = jpegSize(jpeg)
+  const shrink = frame === undefined ? 1 : Math.min(maxShrink, powerOfTwoShrink(Math.max(frame.width, frame.height), minSide))
+  if (frame !== undefined && (shrink === 2 || shrink === 4 || shrink === 8)) {
+    const decoded = await decoder(jpeg, shrink, target)
+    if (decoded.status === "ok") {
+      return {
+        width: decoded.width,
+        height: decoded.height,
+        data: decoded.rgb,
+        scale: shrink,
+        frameWidth: frame.width,
+        frameHeight: frame.height
+      }
+    }
+  }
+  return decodeToSide(jpeg, (longSide) => Math.ceil(longSide / shrink))
 }

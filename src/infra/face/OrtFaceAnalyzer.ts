@@ -19,28 +19,33 @@ import { eyeOpenness, IRIS_SIZE, meshEyeOpenness } from "./EyeContours.js"
 import { headPose, meshBox } from "./FaceGeometry.js"
 import { MESH_SIZE, regionFromKeypoints, runMesh } from "./FaceMesh.js"
 import { type FaceModels, loadFaceModels } from "./FaceModels.js"
-import { decodeToSide } from "./FrameDecoder.js"
+import { loadNativeAddon } from "../native/NativeAddon.js"
+import { decodeShrunk, type ScaledJpegDecoder } from "./FrameDecoder.js"
 import { lowerFaceVisibility } from "./LowerFaceOcclusion.js"
 import { type Scratch, scratchPool } from "./Scratch.js"
 
 /**
- * Decode size (long side) of the best frame: landmark and eye crops need more pixels than the
- * detector. A quarter of the frame, and at least 320 px: on the fixtures, landmarks, pose (within
- * 2 degrees), eye ratios (within 0.04) and every answer match those read at 640 px, for faces
- * down to the 150 px minimum; at 256 px a 160 px face with shut eyes read as open.
+ * Decode size of the best frame: landmark and eye crops need more pixels than the detector. At
+ * least 320 px on the long side and at least a quarter of the frame (1280x720: 320x180): on the
+ * fixtures, landmarks, pose (within 2 degrees), eye ratios (within 0.04) and every answer match
+ * those read at 640 px, for faces down to the 150 px minimum; at 256 px a 160 px face with shut
+ * eyes read as open.
  */
-const bestFrameSide = (longSide: number): number => Math.min(longSide, Math.max(320, Math.ceil(longSide / 4)))
+const BEST_FRAME_MIN_SIDE = 320
+const BEST_FRAME_MAX_SHRINK = 4
 
 export interface OrtFaceAnalyzerOptions {
   /** Folder holding blazeface.onnx and facemesh.onnx; defaults to `models/` under the cwd. */
   readonly modelsDir?: string
   /** Read on every analysis, so a config change applies at once. */
   readonly thresholds: FaceThresholds | Effect.Effect<FaceThresholds>
+  /** The scaled JPEG decoder; defaults to the native addon's. */
+  readonly decoder?: ScaledJpegDecoder
 }
 
-const decodeWith = (jpeg: Uint8Array, side: (longSide: number) => number) =>
+const decodeWith = (decoder: ScaledJpegDecoder, jpeg: Uint8Array, minSide: number, maxShrink: number, target: Uint8Array) =>
   Effect.tryPromise({
-    try: () => decodeToSide(jpeg, side),
+    try: () => decodeShrunk(decoder, jpeg, minSide, maxShrink, target),
     catch: (cause) => new FaceAnalysisError({ kind: "UndecodableFrame", detail: String(cause) })
   })
 
@@ -55,9 +60,9 @@ const decidedBeforeEyes = (m: FaceMeasurements, t: FaceThresholds): boolean => {
   return index >= 0 && index < EYES_CHECK
 }
 
-const analyzeBestFrame = (models: FaceModels, jpeg: Uint8Array, t: FaceThresholds, scratch: Scratch) =>
+const analyzeBestFrame = (models: FaceModels, decoder: ScaledJpegDecoder, jpeg: Uint8Array, t: FaceThresholds, scratch: Scratch) =>
   Effect.gen(function* () {
-    const img = yield* decodeWith(jpeg, bestFrameSide)
+    const img = yield* decodeWith(decoder, jpeg, BEST_FRAME_MIN_SIDE, BEST_FRAME_MAX_SHRINK, scratch.bestFrame)
     const faces = (yield* detectFaces(models.detector, img, scratch.detector)).filter(
       (d) => d.score >= t.min_face_probability
     )
@@ -86,18 +91,18 @@ const analyzeBestFrame = (models: FaceModels, jpeg: Uint8Array, t: FaceThreshold
   })
 
 /** Faces on a frame other than the best: only counted, so decoded straight to the detector's scale. */
-const countFaces = (models: FaceModels, jpeg: Uint8Array, t: FaceThresholds, scratch: Scratch) =>
+const countFaces = (models: FaceModels, decoder: ScaledJpegDecoder, jpeg: Uint8Array, t: FaceThresholds, scratch: Scratch) =>
   Effect.gen(function* () {
-    const img = yield* decodeWith(jpeg, (longSide) => Math.min(longSide, DETECTOR_SIDE))
+    const img = yield* decodeWith(decoder, jpeg, DETECTOR_SIDE, 8, scratch.otherFrame)
     const faces = yield* detectFaces(models.detector, img, scratch.detector)
     return faces.filter((d) => d.score >= t.min_face_probability).length
   })
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)
 
-export const makeOrtFaceAnalyzer = (models: FaceModels, options: OrtFaceAnalyzerOptions) => {
+export const makeOrtFaceAnalyzer = (models: FaceModels, decoder: ScaledJpegDecoder, options: OrtFaceAnalyzerOptions) => {
   const thresholds = Effect.isEffect(options.thresholds) ? options.thresholds : Effect.succeed(options.thresholds)
-  const scratchBuffers = scratchPool(DETECTOR_SIDE, MESH_SIZE, IRIS_SIZE)
+  const scratchBuffers = scratchPool(DETECTOR_SIDE, MESH_SIZE, IRIS_SIZE, FRAME_BUFFER_BYTES)
   return FaceAnalyzer.of({
     analyze: (frames, bestFrameIndex) =>
       Effect.gen(function* () {
@@ -106,7 +111,7 @@ export const makeOrtFaceAnalyzer = (models: FaceModels, options: OrtFaceAnalyzer
         if (best === undefined || !Number.isInteger(bestFrameIndex))
           return yield* new FaceAnalysisError({ kind: "NoFrames", detail: `best frame ${bestFrameIndex} of ${frames.length}` })
         const t = yield* thresholds
-        const bestResult = yield* analyzeBestFrame(models, best, t, scratch)
+        const bestResult = yield* analyzeBestFrame(models, decoder, best, t, scratch)
         if (bestResult.measure === undefined) {
           return { faceProbability: bestResult.faceProbability, problem: "FACE_NOT_FOUND", measurements: undefined } satisfies FaceReport
         }
@@ -117,7 +122,7 @@ export const makeOrtFaceAnalyzer = (models: FaceModels, options: OrtFaceAnalyzer
           for (const [i, frame] of frames.entries()) {
             if (i === bestFrameIndex) continue
             const known = seen.find(([bytes]) => sameBytes(bytes, frame))
-            const count = known !== undefined ? known[1] : yield* countFaces(models, frame, t, scratch)
+            const count = known !== undefined ? known[1] : yield* countFaces(models, decoder, frame, t, scratch)
             if (known === undefined) seen.push([frame, count])
             counts.push(count)
           }
@@ -131,13 +136,31 @@ export const makeOrtFaceAnalyzer = (models: FaceModels, options: OrtFaceAnalyzer
           problem: firstFaceProblem(measurements, t),
           measurements
         } satisfies FaceReport
-      }).pipe(Effect.scoped)
+      }).pipe(
+        Effect.scoped,
+        // Native work (decodes into pooled buffers, model runs reading them) cannot be stopped
+        // half way: the buffers go back to the pool only once it has all finished.
+        Effect.uninterruptible
+      )
   })
 }
+
+/** Pooled decode targets hold a frame at 1/4 up to 1280x960 (larger frames get a buffer of their own). */
+const FRAME_BUFFER_BYTES = 320 * 240 * 3
+
+/** The addon's scaled JPEG decoder; a missing build is a startup error that says how to build it. */
+const addonDecoder = Effect.try({
+  try: (): ScaledJpegDecoder => loadNativeAddon().decodeJpegScaled,
+  catch: (cause) => new FaceAnalysisError({ kind: "ModelFailure", detail: `native addon (run \`npm ci\`): ${String(cause)}` })
+})
 
 /** The Layer: sessions open once and close with the Layer's scope. */
 export const ortFaceAnalyzerLayer = (options: OrtFaceAnalyzerOptions): Layer.Layer<FaceAnalyzer, FaceAnalysisError> =>
   Layer.scoped(
     FaceAnalyzer,
-    Effect.map(loadFaceModels(options.modelsDir ?? join(process.cwd(), "models")), (models) => makeOrtFaceAnalyzer(models, options))
+    Effect.gen(function* () {
+      const models = yield* loadFaceModels(options.modelsDir ?? join(process.cwd(), "models"))
+      const decoder = options.decoder ?? (yield* addonDecoder)
+      return makeOrtFaceAnalyzer(models, decoder, options)
+    })
   )

@@ -10,14 +10,19 @@ export interface Scratch {
   readonly detector: Float32Array
   readonly mesh: Float32Array
   readonly eyes: Float32Array
+  /** Decoded pixels: the best frame's live through the analysis; the other frames' one at a time. */
+  readonly bestFrame: Uint8Array
+  readonly otherFrame: Uint8Array
 }
 
-export const scratchPool = (detectorSize: number, meshSize: number, eyeSize: number) => {
+export const scratchPool = (detectorSize: number, meshSize: number, eyeSize: number, frameBytes: number) => {
   const free: Array<Scratch> = []
   const make = (): Scratch => ({
     detector: new Float32Array(3 * detectorSize * detectorSize),
     mesh: new Float32Array(3 * meshSize * meshSize),
-    eyes: new Float32Array(3 * eyeSize * eyeSize)
+    eyes: new Float32Array(3 * eyeSize * eyeSize),
+    bestFrame: new Uint8Array(frameBytes),
+    otherFrame: new Uint8Array(frameBytes)
   })
   /** A scoped set of buffers: back in the pool when the scope closes. */
   return Effect.acquireRelease(

@@ -62,10 +62,21 @@ export interface NativeForensicsInput {
   readonly flatLimit: number
 }
 
+/** `decodeJpegScaled`'s answer: "unsupported" (progressive, CMYK, 12-bit...) and "corrupt" carry no image. */
+export type NativeScaledJpeg =
+  | { readonly status: "ok"; readonly width: number; readonly height: number; readonly rgb: Uint8Array }
+  | { readonly status: "unsupported" | "corrupt" }
+
 export interface NativeAddon {
   readonly Engine: new (keys: NativeKeys) => NativeEngineHandle
   /** JPEG headers and noise statistics on a libuv worker; raw, decoded with `NativeForensicsResult`. */
   readonly forensics: (input: NativeForensicsInput) => Promise<unknown>
+  /**
+   * A baseline JPEG decoded at 1/`scale` on a libuv worker (each pixel the mean of the block it
+   * covers), as packed RGB; written into `target` when it has room (the answer's `rgb` is then a
+   * view of it), else into a new buffer.
+   */
+  readonly decodeJpegScaled: (jpeg: Uint8Array, scale: 2 | 4 | 8, target?: Uint8Array) => Promise<NativeScaledJpeg>
   readonly formatVersion: number
   readonly maxCaptureBytes: number
 }

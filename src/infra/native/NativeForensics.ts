@@ -1,13 +1,15 @@
 /**
  * Content forensics of the native engine. sharp (libvips, libjpeg-turbo) decodes each frame to a
- * small grayscale plane with JPEG shrink-on-load (1/4: a 1280x720 frame costs about 6 ms and
- * keeps enough sensor noise to tell a live stream from a repeated still); the C++ addon then
- * parses the JPEG headers (quantisation tables, size) from the frame bytes and computes the noise
- * statistics on a libuv worker, off the main thread.
+ * small grayscale plane, 320 px on the long side for a 1280x720 frame (sharp shrinks that on load
+ * by 1/2 and halves the rest: its guard against libjpeg rounding refuses an exact 1/4), which keeps
+ * enough sensor noise to tell a live stream from a repeated still; the C++ addon then parses the
+ * JPEG headers (quantisation tables, size) from the frame bytes and computes the noise statistics
+ * on a libuv worker, off the main thread.
  *
- * Why decode in TS and not DCT statistics in C++: a hand-written JPEG entropy decoder is a large
- * fuzzing surface and third-party decoders are not allowed in the addon; libvips is already
- * loaded for the face analysis and decodes faster than anything written here would.
+ * Why not the addon's scaled decoder, which the face analysis uses (faster): it averages 4x4
+ * blocks exactly, which smooths sensor noise differently from this path, and the noise thresholds
+ * of the detection config were calibrated on these planes (`npm run eval`). Moving forensics to it
+ * means recalibrating them.
  */
 import { Effect, Schema } from "effect"
 import sharp from "sharp"
