@@ -380,6 +380,11 @@ class Decoder {
     const uint32_t mcus_x = (width_ + mcu_width - 1) / mcu_width;
     const uint32_t mcus_y = (height_ + mcu_height - 1) / mcu_height;
     const uint32_t n = static_cast<uint32_t>(basis_.n);
+    // Every block takes at least 2 bits (a DC code and an end of block): a header promising more
+    // blocks than the data can hold is a truncated or forged frame, refused before any allocation.
+    uint64_t blocks = 0;
+    for (const Component& c : components_) blocks += uint64_t{mcus_x} * mcus_y * static_cast<uint64_t>(c.h * c.v);
+    if (entropy_start > size_ || blocks > 4 * uint64_t{size_ - entropy_start}) return JpegDecodeStatus::Corrupt;
     for (Component& c : components_) {
       c.plane_width = mcus_x * static_cast<uint32_t>(c.h) * n;
       c.plane_height = mcus_y * static_cast<uint32_t>(c.v) * n;
