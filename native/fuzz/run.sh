@@ -22,8 +22,9 @@ clang++ -std=c++17 -g -O1 -fno-omit-frame-pointer \
 # One job on one core (the machine is shared); -print_final_stats reports executions run clean.
 for harness in fuzz_capture fuzz_jpeg; do
   mkdir -p "$out/corpus-$harness"
-  "$out/$harness" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-    -print_final_stats=1 "$out/corpus-$harness" "$out/seeds" 2>&1 | tee "$out/last-run-$harness.log" | grep -E '^(#[0-9]+ +(INITED|DONE|pulse))|stat::|ERROR|SUMMARY' || true
-  grep -q 'ERROR: ' "$out/last-run-$harness.log" && { echo "fuzz $harness: FAILED (see $out/last-run-$harness.log)"; exit 1; }
+  (cd "$out" && "./$harness" -artifact_prefix="$out/" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 "$out/corpus-$harness" "$out/seeds") 2>&1 | tee "$out/last-run-$harness.log" | grep -E '^(#[0-9]+ +(INITED|DONE|pulse))|stat::|ERROR|SUMMARY' || true
+  # AddressSanitizer reports "ERROR:", UndefinedBehaviorSanitizer "runtime error" and a SUMMARY line.
+  grep -qE 'ERROR: |runtime error|SUMMARY: ' "$out/last-run-$harness.log" && { echo "fuzz $harness: FAILED (see $out/last-run-$harness.log)"; exit 1; }
   echo "fuzz $harness: clean ($(grep -E 'stat::number_of_executed_units' "$out/last-run-$harness.log" | awk '{print $2}') executions)"
 done

@@ -64,6 +64,7 @@ bool build_huffman(Huffman& h, const uint8_t counts[16], const uint8_t* symbols,
   for (int length = 1; length <= 16; ++length) {
     h.offset[length] = k - code;
     for (int i = 0; i < counts[length - 1]; ++i) {
+      if (code >= (1 << length)) return false;  // more codes than the length can hold
       if (length <= kFastBits) {
         const int shift = kFastBits - length;
         for (int s = 0; s < (1 << shift); ++s) {
@@ -75,7 +76,6 @@ bool build_huffman(Huffman& h, const uint8_t counts[16], const uint8_t* symbols,
       ++code;
       ++k;
     }
-    if (code > (1 << length)) return false;  // more codes than the length can hold
     h.max_code[length] = code;
     code <<= 1;
   }

@@ -94,6 +94,12 @@ describe("native scaled JPEG decoder", () => {
     expect((await addon.decodeJpegScaled(new Uint8Array(0), 4)).status).toBe("corrupt")
   })
 
+  it("answers corrupt for the fuzzer's finds: Huffman tables with more codes than their lengths hold", async () => {
+    for (const name of ["fuzz-overfull-huffman-1.bin", "fuzz-overfull-huffman-2.bin"]) {
+      for (const scale of [2, 4, 8] as const) expect((await addon.decodeJpegScaled(fixture(name), scale)).status).toBe("corrupt")
+    }
+  })
+
   it("survives flipped bytes anywhere: each answer is a well-formed image or corrupt", async () => {
     const jpeg = await oddPhoto().jpeg({ quality: 70 }).toBuffer()
     let seed = 11
