@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every performance number of the service, printed (never asserted).
  * - native open(): captures per second on one core
- * - face analysis: median ms per 1280x720 frame
+ * - face analysis: median ms (wall and CPU) per 1280x720 frame, and CPU ms per frame of a 3-frame burst
  * - HTTP: evaluate and extract p50 / p99 at concurrency 1 and 8, native engine, real 3-frame captures
  * - bad-input soak: memory growth after 500 and 2500 hostile requests (a leak grows with them)
  * Numbers depend on the machine and its load: compare runs on the same machine.
@@ -24,6 +24,9 @@ print("native open(), CPU ms per capture", Number(open.cpuMillisPerOpen.toFixed(
 const face = await Effect.runPromise(faceBench)
 print("face analysis, best 1280x720 frame, median ms", face.bestFrameMs)
 print("face analysis, each further frame, median ms", face.otherFrameMs)
+print("face analysis, best 1280x720 frame, median CPU ms", face.bestFrameCpuMs)
+print("face analysis, each further frame, median CPU ms", face.otherFrameCpuMs)
+print("face analysis, 3-frame burst, CPU ms per frame (target: under 10)", face.burstCpuMsPerFrame)
 
 const runs = [...(await Effect.runPromise(benchHttp(50, 1))), ...(await Effect.runPromise(benchHttp(200, 8)))]
 for (const result of runs) {

@@ -12,7 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (status == iad::JpegDecodeStatus::Ok) {
       if (image.width == 0 || image.height == 0) std::abort();
       if (image.rgb.size() != size_t{image.width} * image.height * 3) std::abort();
-    } else if (!image.rgb.empty() || image.width != 0) {
+    } else if (!image.rgb.empty() || image.width != 0 || image.in_target) {
       std::abort();
     }
   }

@@ -6,7 +6,6 @@
 // No exceptions cross the boundary: failures are `{ ok: false, code, codeName, tag }`.
 #include <napi.h>
 
-#include <cstring>
 #include <memory>
 
 #include "forensics.h"
@@ -326,13 +325,9 @@ class DecodeWorker : public Napi::AsyncWorker {
   Napi::Promise promise() { return deferred_.Promise(); }
 
   void Execute() override {
-    status_ = iad::decode_jpeg_scaled(jpeg_.data(), jpeg_.size(), scale_, image_);
     // The target's memory stays put while the reference holds it; JavaScript does not touch it
     // until the promise settles.
-    if (status_ == iad::JpegDecodeStatus::Ok && target_data_ != nullptr && image_.rgb.size() <= target_size_) {
-      std::memcpy(target_data_, image_.rgb.data(), image_.rgb.size());
-      in_target_ = true;
-    }
+    status_ = iad::decode_jpeg_scaled(jpeg_.data(), jpeg_.size(), scale_, image_, target_data_, target_size_);
   }
 
   void OnOK() override {
@@ -347,9 +342,9 @@ class DecodeWorker : public Napi::AsyncWorker {
     if (status_ == iad::JpegDecodeStatus::Ok) {
       out.Set("width", image_.width);
       out.Set("height", image_.height);
-      if (in_target_) {
-        out.Set("rgb", Napi::Uint8Array::New(env, image_.rgb.size(), target_.Value().ArrayBuffer(),
-                                             target_.Value().ByteOffset()));
+      if (image_.in_target) {
+        const size_t bytes = size_t{image_.width} * image_.height * 3;
+        out.Set("rgb", Napi::Uint8Array::New(env, bytes, target_.Value().ArrayBuffer(), target_.Value().ByteOffset()));
       } else {
         out.Set("rgb", Napi::Buffer<uint8_t>::Copy(env, image_.rgb.data(), image_.rgb.size()));
       }
@@ -366,7 +361,6 @@ class DecodeWorker : public Napi::AsyncWorker {
   Napi::Reference<Napi::Uint8Array> target_;
   uint8_t* target_data_ = nullptr;
   size_t target_size_ = 0;
-  bool in_target_ = false;
   iad::JpegDecodeStatus status_ = iad::JpegDecodeStatus::Corrupt;
   iad::ScaledRgb image_;
 };

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
+#include <utility>
 
 #include "limits.h"
 
@@ -44,9 +46,9 @@ struct Component {
   // (quantiser times the two 1-D box weights) and its parity class (see `quarter_block`).
   float quarter_factor[64] = {};
   uint8_t quarter_class[64] = {};
-  // Decoded plane at output scale.
+  // Decoded plane at output scale; every byte is written by a block before it is read.
   uint32_t plane_width = 0, plane_height = 0;
-  std::vector<uint8_t> plane;
+  std::unique_ptr<uint8_t[]> plane;
 };
 
 struct Tables {
@@ -131,6 +133,23 @@ class BitReader {
 
  private:
   void fill() {
+    // Fast path: the next 8 bytes hold no 0xFF (no stuffing, no marker), so as many whole bytes as
+    // the buffer has room for go in at once.
+    if (!at_marker_ && size_ - pos_ >= 8 && bits_ <= 56) {
+      uint64_t word;
+      std::memcpy(&word, data_ + pos_, 8);
+      word = __builtin_bswap64(word);
+      const uint64_t inverted = ~word;
+      if (((inverted - 0x0101010101010101ull) & ~inverted & 0x8080808080808080ull) == 0) {
+        const int count = (64 - bits_) >> 3;  // 1..8 bytes
+        const uint64_t bytes = count == 8 ? word : word >> (64 - 8 * count);
+        buffer_ |= bytes << (64 - bits_ - 8 * count);
+        bits_ += 8 * count;
+        pos_ += static_cast<size_t>(count);
+        real_ += static_cast<uint64_t>(8 * count);
+        return;
+      }
+    }
     while (bits_ <= 56) {
       uint64_t byte = 0;
       if (!at_marker_ && pos_ < size_) {
@@ -221,7 +240,7 @@ class Decoder {
  public:
   Decoder(const uint8_t* data, size_t size, int scale) : data_(data), size_(size), scale_(scale), basis_(scale) {}
 
-  JpegDecodeStatus run(ScaledRgb& out) {
+  JpegDecodeStatus run(ScaledRgb& out, uint8_t* target, size_t target_size) {
     if (scale_ != 2 && scale_ != 4 && scale_ != 8) return JpegDecodeStatus::Unsupported;
     if (size_ < 4 || data_[0] != 0xFF || data_[1] != 0xD8) return JpegDecodeStatus::Corrupt;
     size_t pos = 2;
@@ -255,7 +274,7 @@ class Decoder {
         case 0xDA:
           if (!have_frame_) return JpegDecodeStatus::Corrupt;
           status = scan(segment, segment_size, pos + length);
-          if (status == JpegDecodeStatus::Ok) convert(out);
+          if (status == JpegDecodeStatus::Ok) convert(out, target, target_size);
           return status;
         default:
           // Other start-of-frame kinds (progressive, lossless, arithmetic, hierarchical) and DNL.
@@ -332,7 +351,7 @@ class Decoder {
       if (comp.h > 2 || comp.v > 2) return JpegDecodeStatus::Unsupported;
       for (const Component& other : components_)
         if (other.id == comp.id) return JpegDecodeStatus::Corrupt;
-      components_.push_back(comp);
+      components_.push_back(std::move(comp));
     }
     for (const Component& c : components_) {
       max_h_ = std::max(max_h_, c.h);
@@ -388,7 +407,7 @@ class Decoder {
     for (Component& c : components_) {
       c.plane_width = mcus_x * static_cast<uint32_t>(c.h) * n;
       c.plane_height = mcus_y * static_cast<uint32_t>(c.v) * n;
-      c.plane.assign(size_t{c.plane_width} * c.plane_height, 0);
+      c.plane.reset(new uint8_t[size_t{c.plane_width} * c.plane_height]);
       if (n == 2) prepare_quarter(c);
     }
 
@@ -480,7 +499,7 @@ class Decoder {
     if (!ok) return false;
     const float dc = static_cast<float>(c.dc_pred) * q[0] * w[0][0] * w[0][0] + 128.0f;
     for (int i = 0; i < N; ++i) {
-      uint8_t* row = c.plane.data() + size_t{y + static_cast<uint32_t>(i)} * c.plane_width + x;
+      uint8_t* row = c.plane.get() + size_t{y + static_cast<uint32_t>(i)} * c.plane_width + x;
       for (int j = 0; j < N; ++j) row[j] = to_byte(out[i][j] + dc);
     }
     return true;
@@ -497,7 +516,7 @@ class Decoder {
     if (!ok) return false;
     const float a = static_cast<float>(c.dc_pred) * c.quarter_factor[0] + 128.0f + sum[0];
     const float b = sum[1], cc = sum[2], d = sum[3];
-    uint8_t* top = c.plane.data() + size_t{y} * c.plane_width + x;
+    uint8_t* top = c.plane.get() + size_t{y} * c.plane_width + x;
     uint8_t* bottom = top + c.plane_width;
     top[0] = to_byte(a + b + cc + d);
     top[1] = to_byte(a - b + cc - d);
@@ -526,16 +545,19 @@ class Decoder {
 
   // Planes -> interleaved RGB at ceil(frame / scale); chroma planes are sampled at the nearest
   // position (they are at most half the luma resolution).
-  void convert(ScaledRgb& out) const {
+  void convert(ScaledRgb& out, uint8_t* target, size_t target_size) const {
     out.width = (width_ + static_cast<uint32_t>(scale_) - 1) / static_cast<uint32_t>(scale_);
     out.height = (height_ + static_cast<uint32_t>(scale_) - 1) / static_cast<uint32_t>(scale_);
-    out.rgb.assign(size_t{out.width} * out.height * 3, 0);
+    const size_t bytes = size_t{out.width} * out.height * 3;
+    out.in_target = target != nullptr && bytes <= target_size;
+    if (!out.in_target) out.rgb.resize(bytes);
+    uint8_t* const rgb = out.in_target ? target : out.rgb.data();
     const Component& luma = components_[0];
     if (components_.size() == 1) {
       for (uint32_t y = 0; y < out.height; ++y)
         for (uint32_t x = 0; x < out.width; ++x) {
           const uint8_t g = luma.plane[size_t{y} * luma.plane_width + x];
-          uint8_t* px = out.rgb.data() + (size_t{y} * out.width + x) * 3;
+          uint8_t* px = rgb + (size_t{y} * out.width + x) * 3;
           px[0] = px[1] = px[2] = g;
         }
       return;
@@ -546,10 +568,10 @@ class Decoder {
     const int cb_x = max_h_ / cb.h - 1, cb_y = max_v_ / cb.v - 1;
     const int cr_x = max_h_ / cr.h - 1, cr_y = max_v_ / cr.v - 1;
     for (uint32_t y = 0; y < out.height; ++y) {
-      const uint8_t* luma_row = luma.plane.data() + size_t{y} * luma.plane_width;
-      const uint8_t* cb_row = cb.plane.data() + size_t{y >> cb_y} * cb.plane_width;
-      const uint8_t* cr_row = cr.plane.data() + size_t{y >> cr_y} * cr.plane_width;
-      uint8_t* px = out.rgb.data() + size_t{y} * out.width * 3;
+      const uint8_t* luma_row = luma.plane.get() + size_t{y} * luma.plane_width;
+      const uint8_t* cb_row = cb.plane.get() + size_t{y >> cb_y} * cb.plane_width;
+      const uint8_t* cr_row = cr.plane.get() + size_t{y >> cr_y} * cr.plane_width;
+      uint8_t* px = rgb + size_t{y} * out.width * 3;
       for (uint32_t x = 0; x < out.width; ++x, px += 3) {
         const float yy = luma_row[x];
         const float b = static_cast<float>(cb_row[x >> cb_x]) - 128.0f;
@@ -577,11 +599,12 @@ class Decoder {
 
 }  // namespace
 
-JpegDecodeStatus decode_jpeg_scaled(const uint8_t* data, size_t size, int scale, ScaledRgb& out) {
+JpegDecodeStatus decode_jpeg_scaled(const uint8_t* data, size_t size, int scale, ScaledRgb& out, uint8_t* target,
+                                    size_t target_size) {
   out = ScaledRgb{};
   if (data == nullptr) return JpegDecodeStatus::Corrupt;
   Decoder decoder(data, size, scale);
-  const JpegDecodeStatus status = decoder.run(out);
+  const JpegDecodeStatus status = decoder.run(out, target, target_size);
   if (status != JpegDecodeStatus::Ok) out = ScaledRgb{};
   return status;
 }

@@ -22,10 +22,14 @@ enum class JpegDecodeStatus { Ok, Unsupported, Corrupt };
 struct ScaledRgb {
   uint32_t width = 0;   // ceil(frame width / scale)
   uint32_t height = 0;  // ceil(frame height / scale)
-  std::vector<uint8_t> rgb;  // interleaved R, G, B; width * height * 3 bytes
+  std::vector<uint8_t> rgb;  // interleaved R, G, B; width * height * 3 bytes, unless in_target
+  bool in_target = false;    // the pixels went to the caller's target instead
 };
 
-// `scale` is 2, 4 or 8; any other value is Unsupported.
-JpegDecodeStatus decode_jpeg_scaled(const uint8_t* data, size_t size, int scale, ScaledRgb& out);
+// `scale` is 2, 4 or 8; any other value is Unsupported. When `target` can hold width * height * 3
+// bytes the pixels are written there (and only once the whole frame has decoded), sparing an
+// allocation per frame; otherwise into `out.rgb`.
+JpegDecodeStatus decode_jpeg_scaled(const uint8_t* data, size_t size, int scale, ScaledRgb& out,
+                                    uint8_t* target = nullptr, size_t target_size = 0);
 
 }  // namespace iad
