@@ -1,0 +1,66 @@
+/**
+ * The warp's fast paths (whole-pixel shift, axis-aligned scaling, all-taps-inside pixels) against
+ * a plain bilinear sampler written out here: the same numbers to float rounding, inside, across and
+ * outside the image edges.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { detectorInput } from "../../src/infra/face/FaceDetection.js"
+import { type Affine, rotatedCrop, warpToTensor } from "../../src/infra/face/ImageWarp.js"
+import type { RgbImage } from "../../src/infra/face/RgbImage.js"
+
+/** Reference: output (u, v) samples the image at t(u + 0.5, v + 0.5) - 0.5; taps outside are black. */
+const referenceWarp = (img: RgbImage, t: Affine, size: number, rows: number, gain: number, offset: number): Float32Array => {
+  const plane = size * rows
+  const out = new Float32Array(plane * 3)
+  const tap = (x: number, y: number, c: number) => (x < 0 || y < 0 || x >= img.width || y >= img.height ? 0 : img.data[(y * img.width + x) * 3 + c]!)
+  for (let v = 0; v < rows; v++)
+    for (let u = 0; u < size; u++) {
+      const sx = t.ax * (u + 0.5) + t.bx * (v + 0.5) + t.cx - 0.5
+      const sy = t.ay * (u + 0.5) + t.by * (v + 0.5) + t.cy - 0.5
+      const x0 = Math.floor(sx)
+      const y0 = Math.floor(sy)
+      const fx = sx - x0
+      const fy = sy - y0
+      for (let c = 0; c < 3; c++) {
+        const value =
+          tap(x0, y0, c) * (1 - fx) * (1 - fy) + tap(x0 + 1, y0, c) * fx * (1 - fy) + tap(x0, y0 + 1, c) * (1 - fx) * fy + tap(x0 + 1, y0 + 1, c) * fx * fy
+        out[c * plane + v * size + u] = value * gain + offset
+      }
+    }
+  return out
+}
+
+const image = (width: number, height: number): RgbImage => {
+  let seed = 5
+  const data = Uint8Array.from({ length: width * height * 3 }, () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) & 255)
+  return { width, height, data, scale: 1, frameWidth: width, frameHeight: height }
+}
+
+const maxDifference = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0)
+
+describe("warpToTensor", () => {
+  const img = image(320, 180)
+  const eye = rotatedCrop(200, 60, 30, -0.2, 64)
+  const cases: ReadonlyArray<readonly [string, Affine, number, number]> = [
+    ["a whole-pixel shift with bands (a frame decoded at 256 px)", detectorInput(256, 144).t, 256, 192],
+    ["a 1.25 reduction with bands (the detector input of a 320 px frame)", detectorInput(320, 180).t, 256, 192],
+    ["an axis-aligned enlargement over every edge", { ax: 0.7, bx: 0, cx: -20, ay: 0, by: 1.3, cy: -15 }, 500, 200],
+    ["a turned crop across the left edge", rotatedCrop(20, 90, 150, 0.4, 192), 192, 192],
+    ["a mirrored eye crop", { ...eye, ax: -eye.ax, cx: eye.cx + eye.ax * 64 }, 64, 64],
+    ["a crop wholly outside the image", rotatedCrop(-500, -500, 100, 1, 64), 64, 64]
+  ]
+  for (const [name, t, size, rows] of cases) {
+    it(`matches the reference for ${name}`, () => {
+      const ours = warpToTensor(img, t, size, 2 / 255, -1, rows)
+      expect(ours.length).toBe(3 * size * rows)
+      expect(maxDifference(ours, referenceWarp(img, t, size, rows, 2 / 255, -1))).toBeLessThan(1e-5)
+    })
+  }
+
+  it("writes into the front of a larger pooled buffer and leaves the rest alone", () => {
+    const target = new Float32Array(3 * 64 * 64 + 10).fill(7)
+    const out = warpToTensor(img, rotatedCrop(160, 90, 64, 0, 64), 64, 1 / 255, 0, 64, target)
+    expect(out.buffer).toBe(target.buffer)
+    expect(Array.from(target.subarray(3 * 64 * 64))).toEqual(new Array(10).fill(7))
+  })
+})
