@@ -27,6 +27,9 @@ print("face analysis, each further frame, median ms", face.otherFrameMs)
 print("face analysis, best 1280x720 frame, median CPU ms", face.bestFrameCpuMs)
 print("face analysis, each further frame, median CPU ms", face.otherFrameCpuMs)
 print("face analysis, 3-frame burst, CPU ms per frame (target: under 10)", face.burstCpuMsPerFrame)
+print("face over a photo background, best frame, median CPU ms", face.onPhoto.bestFrameCpuMs)
+print("face over a photo background, each further frame, median CPU ms", face.onPhoto.otherFrameCpuMs)
+print("face over a photo background, 3-frame burst, CPU ms per frame (target: under 10)", face.onPhoto.burstCpuMsPerFrame)
 
 const runs = [...(await Effect.runPromise(benchHttp(50, 1))), ...(await Effect.runPromise(benchHttp(200, 8)))]
 for (const result of runs) {
