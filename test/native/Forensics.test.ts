@@ -53,11 +53,26 @@ describe("native forensics", () => {
   it("a truncated frame does not decode; decodable frames pair up", () =>
     Effect.gen(function*() {
       const good = yield* Effect.promise(() => picture(90))
-      expect(yield* Effect.promise(() => decodeGray(good.subarray(0, good.length - 40)))).toBeUndefined()
+      expect(yield* Effect.promise(() => decodeGray(addon, good.subarray(0, good.length - 40)))).toBeUndefined()
       const result = yield* frameForensics(addon, [good, good])
       expect(result.decoded).toEqual([true, true])
       expect(result.pairs).toHaveLength(1)
       expect(result.pairs[0]!.identicalShare).toBe(1)
+    }).pipe(Effect.runPromise))
+
+  it("decodes a baseline frame with the addon (BT.601 luma of its 1/4 decode) and a progressive one through sharp, at the same size", () =>
+    Effect.gen(function*() {
+      const photo = sharp({ create: { width: 1280, height: 720, channels: 3, noise: { type: "gaussian", mean: 120, sigma: 40 } } })
+      const baseline = yield* Effect.promise(() => photo.clone().jpeg({ quality: 90 }).toBuffer())
+      const progressive = yield* Effect.promise(() => photo.clone().jpeg({ quality: 90, progressive: true }).toBuffer())
+      const fromAddon = (yield* Effect.promise(() => decodeGray(addon, baseline)))!
+      const decoded = yield* Effect.promise(() => addon.decodeJpegScaled(baseline, 4))
+      if (decoded.status !== "ok") throw new Error(decoded.status)
+      const [r, g, b] = [decoded.rgb[0]!, decoded.rgb[1]!, decoded.rgb[2]!]
+      expect([fromAddon.width, fromAddon.height, fromAddon.data[0]]).toEqual([320, 180, Math.round(0.299 * r + 0.587 * g + 0.114 * b)])
+      expect((yield* Effect.promise(() => addon.decodeJpegScaled(progressive, 4))).status).toBe("unsupported")
+      const fromSharp = (yield* Effect.promise(() => decodeGray(addon, progressive)))!
+      expect([fromSharp.width, fromSharp.height]).toEqual([320, 180])
     }).pipe(Effect.runPromise))
 
   it("frames too small for the noise statistics (under 3 px a side) still answer: decoded, no noise, no pair", () =>
