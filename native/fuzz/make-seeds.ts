@@ -40,7 +40,7 @@ const jpegs = {
   gray: await sharp({ create: { width: 8, height: 8, channels: 3, background: "#777" } }).greyscale().jpeg().toBuffer(),
   chroma444: await sharp({ create: { width: 8, height: 8, channels: 3, background: "#36a" } }).jpeg({ chromaSubsampling: "4:4:4" }).toBuffer(),
   // Textured, so the scaled decoder's seeds carry AC coefficients of every size.
-  noise: await sharp({ create: { width: 40, height: 24, channels: 3, noise: { type: "gaussian", mean: 128, sigma: 60 } } })
+  noise: await sharp({ create: { width: 40, height: 24, channels: 3, background: "#000", noise: { type: "gaussian", mean: 128, sigma: 60 } } })
     .jpeg({ quality: 95 })
     .toBuffer()
 }

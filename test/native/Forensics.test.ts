@@ -62,7 +62,7 @@ describe("native forensics", () => {
 
   it("decodes a baseline frame with the addon (BT.601 luma of its 1/4 decode) and a progressive one through sharp, at the same size", () =>
     Effect.gen(function*() {
-      const photo = sharp({ create: { width: 1280, height: 720, channels: 3, noise: { type: "gaussian", mean: 120, sigma: 40 } } })
+      const photo = sharp({ create: { width: 1280, height: 720, channels: 3, background: "#000", noise: { type: "gaussian", mean: 120, sigma: 40 } } })
       const baseline = yield* Effect.promise(() => photo.clone().jpeg({ quality: 90 }).toBuffer())
       const progressive = yield* Effect.promise(() => photo.clone().jpeg({ quality: 90, progressive: true }).toBuffer())
       const fromAddon = (yield* Effect.promise(() => decodeGray(addon, baseline)))!
