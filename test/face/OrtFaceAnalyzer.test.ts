@@ -4,6 +4,7 @@
  */
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
+import sharp from "sharp"
 import type { FaceProblemCode } from "../../src/domain/EngineReasons.js"
 import { FaceAnalyzer } from "../../src/domain/FaceAnalyzer.js"
 import { defaultFaceThresholds } from "../../src/domain/FaceThresholds.js"
@@ -77,6 +78,25 @@ layer(ortFaceAnalyzerLayer({ thresholds: defaultFaceThresholds }), { timeout: 60
         expect((yield* analyze([one, two, one], 1)).problem).toBeUndefined()
       })
     )
+  })
+
+  describe("frames the addon's decoder leaves to sharp", () => {
+    // Progressive versions of the fixtures: sharp decodes them at the same 1/4 size, and the
+    // answers stay those of the baseline frames.
+    const progressive = (make: () => Promise<Buffer>) => async () => sharp(await make()).jpeg({ quality: 90, progressive: true }).toBuffer()
+    const cases: ReadonlyArray<readonly [string, () => Promise<Buffer>, FaceProblemCode | undefined]> = [
+      ["a progressive frontal face: usable", progressive(frontal), undefined],
+      ["a progressive group photo: too many faces", progressive(() => F.groupFrame(1)), "TOO_MANY_FACES"],
+      ["progressive shut eyes: eyes closed", progressive(() => F.framedFace(F.closedEyesFace, 300, W / 2, H / 2)), "EYES_CLOSED"]
+    ]
+    for (const [name, make, expected] of cases) {
+      it.effect(name, () =>
+        Effect.gen(function* () {
+          const frame = yield* build(make)
+          expect((yield* analyze([frame, frame], 0)).problem).toBe(expected)
+        })
+      )
+    }
   })
 
   describe("bad input", () => {
