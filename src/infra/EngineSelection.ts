@@ -1,7 +1,9 @@
 /**
  * Picks the engine Layer named by `config.engine`. The native engine analyses faces with the
- * ONNX models generated into `models/` at install; face thresholds and detection settings are
- * read through the given effects on every capture (the live configuration when the caller passes it).
+ * ONNX models generated into `models/` at install, on one worker thread per engine (model runs
+ * are synchronous and would otherwise hold the event loop); face thresholds and detection settings
+ * are read through the given effects on every capture (the live configuration when the caller
+ * passes it).
  */
 import { Duration, Effect, Layer } from "effect"
 import type { CaptureEngine } from "../domain/CaptureEngine.js"
@@ -9,7 +11,7 @@ import type { DetectionConfig } from "../domain/DetectionConfig.js"
 import type { FaceThresholds } from "../domain/FaceThresholds.js"
 import type { ServiceConfig } from "../domain/ServiceConfig.js"
 import { fakeEngineLayer } from "./fake/FakeEngine.js"
-import { ortFaceAnalyzerLayer } from "./face/OrtFaceAnalyzer.js"
+import { workerFaceAnalyzerLayer } from "./face/WorkerFaceAnalyzer.js"
 import { nativeEngineLayer } from "./native/NativeEngine.js"
 import { join } from "node:path"
 import { packageRoot } from "./PackageRoot.js"
@@ -24,7 +26,9 @@ export const engineLayer = (
       return fakeEngineLayer({ size: config.engine_pool_size, queueTimeout: Duration.seconds(config.engine_queue_timeout) })
     case "native":
       return nativeEngineLayer(config, detection).pipe(
-        Layer.provide(ortFaceAnalyzerLayer({ modelsDir: join(packageRoot, "models"), thresholds: faceThresholds }))
+        Layer.provide(
+          workerFaceAnalyzerLayer({ modelsDir: join(packageRoot, "models"), workers: config.engine_pool_size, thresholds: faceThresholds })
+        )
       )
   }
 }
