@@ -4,11 +4,11 @@
  * boundary with their kind, and a clear startup error when the models are missing.
  */
 import { describe, expect, it, layer } from "@effect/vitest"
-import { Cause, Effect, Exit, Layer, Option, Ref } from "effect"
+import { Cause, Effect, Exit, Fiber, Layer, Option, Ref } from "effect"
 import { join } from "node:path"
 import { FaceAnalyzer } from "../../src/domain/FaceAnalyzer.js"
 import { defaultFaceThresholds } from "../../src/domain/FaceThresholds.js"
-import { workerFaceAnalyzerLayer } from "../../src/infra/face/WorkerFaceAnalyzer.js"
+import { startFaceWorker, workerFaceAnalyzerLayer } from "../../src/infra/face/WorkerFaceAnalyzer.js"
 import * as F from "../fixtures/face/faceFrames.js"
 
 const W = F.FRAME_WIDTH
@@ -63,5 +63,24 @@ describe("WorkerFaceAnalyzer start", () => {
       expect(error?.kind).toBe("ModelFailure")
       expect(error?.detail).toMatch(/did not start.*blazeface\.onnx is missing/s)
     }).pipe(Effect.scoped)
+  )
+})
+
+describe("a face worker that dies", () => {
+  it.effect("fails the request in flight and every later one with ModelFailure, and says it is dead", () =>
+    Effect.gen(function* () {
+      const worker = yield* startFaceWorker(modelsDir)
+      const frame = yield* build(() => F.framedFace(F.frontalFace, 300, W / 2, H / 2))
+      expect((yield* worker.request({ frames: [frame], bestFrameIndex: 0, thresholds: defaultFaceThresholds })).problem).toBeUndefined()
+      const inFlight = yield* Effect.fork(worker.request({ frames: [frame, frame], bestFrameIndex: 0, thresholds: defaultFaceThresholds }))
+      yield* Effect.promise(() => worker.terminate())
+      // The request in flight fails, unless it was answered before the worker went.
+      const lost = yield* Fiber.join(inFlight).pipe(Effect.either)
+      if (lost._tag === "Left") expect(lost.left.kind).toBe("ModelFailure")
+      const later = yield* Effect.flip(worker.request({ frames: [frame], bestFrameIndex: 0, thresholds: defaultFaceThresholds }))
+      expect(later.kind).toBe("ModelFailure")
+      expect(later.detail).toMatch(/exited/)
+      expect(worker.alive()).toBe(false)
+    })
   )
 })

@@ -22,14 +22,14 @@ export interface WorkerFaceAnalyzerOptions {
 const decodeReply = Schema.decodeUnknownEither(WorkerReply)
 const failure = (detail: string) => new FaceAnalysisError({ kind: "ModelFailure", detail })
 
-interface FaceWorkerHandle {
+export interface FaceWorkerHandle {
   readonly request: (request: Omit<AnalyzeRequest, "id">) => Effect.Effect<FaceReport, FaceAnalysisError>
   readonly alive: () => boolean
   readonly terminate: () => Promise<number>
 }
 
 /** Starts a worker and waits until its models are loaded (or it says why they are not). */
-const startWorker = (modelsDir: string): Effect.Effect<FaceWorkerHandle, FaceAnalysisError> =>
+export const startFaceWorker = (modelsDir: string): Effect.Effect<FaceWorkerHandle, FaceAnalysisError> =>
   Effect.async<FaceWorkerHandle, FaceAnalysisError>((resume) => {
     const worker = new Worker(new URL("./faceWorkerEntry.mjs", import.meta.url), { workerData: { modelsDir } })
     const pending = new Map<number, (result: Effect.Effect<FaceReport, FaceAnalysisError>) => void>()
@@ -85,7 +85,7 @@ export const workerFaceAnalyzerLayer = (options: WorkerFaceAnalyzerOptions): Lay
     Effect.gen(function* () {
       const thresholds = Effect.isEffect(options.thresholds) ? options.thresholds : Effect.succeed(options.thresholds)
       const pool = yield* Pool.make({
-        acquire: Effect.acquireRelease(startWorker(options.modelsDir), (handle) => Effect.promise(() => handle.terminate())),
+        acquire: Effect.acquireRelease(startFaceWorker(options.modelsDir), (handle) => Effect.promise(() => handle.terminate())),
         size: Math.max(1, options.workers)
       })
       // Every worker must have started before the service answers: a missing model is a startup error.
