@@ -35,7 +35,7 @@ const BEST_FRAME_MIN_SIDE = 320
 const BEST_FRAME_MAX_SHRINK = 4
 
 export interface OrtFaceAnalyzerOptions {
-  /** Folder holding blazeface.onnx and facemesh.onnx; defaults to `models/` under the cwd. */
+  /** Folder holding blazeface.onnx, facemesh.onnx and iris.onnx; defaults to `models/` under the cwd. */
   readonly modelsDir?: string
   /** Read on every analysis, so a config change applies at once. */
   readonly thresholds: FaceThresholds | Effect.Effect<FaceThresholds>

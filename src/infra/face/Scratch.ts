@@ -1,8 +1,8 @@
 /**
- * Model input buffers, reused across analyses. Each frame used to allocate ~1.3 MB of tensors
- * (detector 256x256, landmarks 192x192, eyes 2x64x64, float32), and the garbage collector then
- * cost more than the landmark model (6.5 ms per best frame in a CPU profile). One set is taken per
- * analysis and given back when it ends, so concurrent analyses never share a buffer.
+ * Model input and decoded-frame buffers, reused across analyses. Each frame used to allocate ~1.3 MB
+ * of tensors (detector, landmarks, eyes, float32), and the garbage collector then cost more than
+ * the landmark model (6.5 ms per best frame in a CPU profile). One set is taken per analysis and
+ * given back when it ends, so concurrent analyses never share a buffer.
  */
 import { Effect } from "effect"
 
