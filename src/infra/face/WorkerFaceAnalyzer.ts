@@ -84,12 +84,13 @@ export const workerFaceAnalyzerLayer = (options: WorkerFaceAnalyzerOptions): Lay
     FaceAnalyzer,
     Effect.gen(function* () {
       const thresholds = Effect.isEffect(options.thresholds) ? options.thresholds : Effect.succeed(options.thresholds)
+      const size = Math.max(1, options.workers)
       const pool = yield* Pool.make({
         acquire: Effect.acquireRelease(startFaceWorker(options.modelsDir), (handle) => Effect.promise(() => handle.terminate())),
-        size: Math.max(1, options.workers)
+        size
       })
       // Every worker must have started before the service answers: a missing model is a startup error.
-      yield* Effect.scoped(Effect.forEach(Array.from({ length: Math.max(1, options.workers) }), () => Pool.get(pool), { concurrency: "unbounded" }))
+      yield* Effect.scoped(Effect.forEach(Array.from({ length: size }), () => Pool.get(pool), { concurrency: "unbounded" }))
       return FaceAnalyzer.of({
         analyze: (frames, bestFrameIndex) =>
           Effect.scoped(

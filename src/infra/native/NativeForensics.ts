@@ -14,7 +14,7 @@
 import { Effect, Schema } from "effect"
 import sharp from "sharp"
 import { type FrameForensics, NativeForensicsResult } from "../../domain/Forensics.js"
-import { jpegSize, powerOfTwoShrink } from "../face/FrameDecoder.js"
+import { decodeWithAddon, powerOfTwoShrink } from "../face/FrameDecoder.js"
 import type { NativeAddon } from "./NativeAddon.js"
 
 /** The shrink (a power of two, at most 8) stops before the plane's long side would go under this. */
@@ -38,13 +38,8 @@ export interface GrayPlane {
  * `undefined` when the JPEG does not decode (truncated, corrupt entropy data, not a JPEG).
  */
 export const decodeGray = async (addon: NativeAddon, jpeg: Uint8Array): Promise<GrayPlane | undefined> => {
-  const size = jpegSize(jpeg)
-  const shrink = size === undefined ? 1 : powerOfTwoShrink(Math.max(size.width, size.height), FORENSICS_SIDE)
-  if (shrink === 2 || shrink === 4 || shrink === 8) {
-    const decoded = await addon.decodeJpegScaled(jpeg, shrink)
-    if (decoded.status === "ok") return lumaOf(decoded.rgb, decoded.width, decoded.height)
-  }
-  return decodeGrayWithSharp(jpeg)
+  const decoded = await decodeWithAddon(addon.decodeJpegScaled, jpeg, FORENSICS_SIDE)
+  return decoded === undefined ? decodeGrayWithSharp(jpeg) : lumaOf(decoded.data, decoded.width, decoded.height)
 }
 
 /** BT.601 luma, rounded: the Y that JPEG's YCbCr carries. */
