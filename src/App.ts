@@ -7,13 +7,15 @@
  */
 import { Effect, Either, Layer, Option, type Redacted } from "effect"
 import type { CaptureEngine } from "./domain/CaptureEngine.js"
+import type { FaceAnalyzer } from "./domain/FaceAnalyzer.js"
+import type { Forensics } from "./domain/Forensics.js"
 import type { LicenseGate } from "./domain/LicenseGate.js"
 import { type ReplayPolicy, replayPolicyFromEnv, ReplaySettings } from "./domain/ReplayPolicy.js"
 import type { ServiceConfig } from "./domain/ServiceConfig.js"
 import { AdminToken, adminTokenFromEnv } from "./http/AdminAuth.js"
 import { serverLayer } from "./http/Server.js"
 import { ConfigStore, configStoreLayer, loadConfig, type LoadedConfig } from "./infra/ConfigStore.js"
-import { engineLayer } from "./infra/EngineSelection.js"
+import { capacityLayerFor, pipelineLayersFor } from "./infra/EngineSelection.js"
 import { jsonLoggerLayer, LogLevelSetting } from "./infra/JsonLogger.js"
 import { licenseLayer } from "./infra/license/LicenseLayer.js"
 
@@ -37,8 +39,11 @@ export const readStartup = (env: Env): Either.Either<Startup, StartupError> =>
     return { loaded, replay, adminToken: adminTokenFromEnv(env) }
   })
 
+/** Replacements for single ports (what testers swap); the rest follow `config.engine`. */
 export interface ServiceLayers {
   readonly engine?: Layer.Layer<CaptureEngine, Error>
+  readonly forensics?: Layer.Layer<Forensics, Error>
+  readonly faces?: Layer.Layer<FaceAnalyzer, Error>
   readonly license?: Layer.Layer<LicenseGate, Error>
 }
 
@@ -50,16 +55,18 @@ export const serviceLayer = (startup: Startup, env: Env, overrides: ServiceLayer
     Layer.succeed(ReplaySettings, startup.replay),
     Layer.succeed(AdminToken, startup.adminToken)
   )
-  const engine = overrides.engine ??
-    Layer.unwrapEffect(
-      Effect.map(ConfigStore, (store) =>
-        engineLayer(
-          config,
-          Effect.map(store.current, (current) => current.face),
-          Effect.map(store.current, (current) => current.detection)
-        ))
-    ).pipe(Layer.provide(settings))
-  const resources = Layer.mergeAll(engine, overrides.license ?? licenseLayer(config), settings)
+  const pipeline = Layer.unwrapEffect(
+    Effect.map(ConfigStore, (store) => {
+      const chosen = pipelineLayersFor(config, Effect.map(store.current, (current) => current.face))
+      return Layer.mergeAll(
+        overrides.engine ?? chosen.engine,
+        overrides.forensics ?? chosen.forensics,
+        overrides.faces ?? chosen.faces,
+        capacityLayerFor(config)
+      )
+    })
+  ).pipe(Layer.provide(settings))
+  const resources = Layer.mergeAll(pipeline, overrides.license ?? licenseLayer(config), settings)
   return serverLayer(config).pipe(
     Layer.provide(resources),
     Layer.tap(() =>

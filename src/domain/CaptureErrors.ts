@@ -2,7 +2,10 @@
  * Failures of the capture use cases, and their total mapping to public HTTP answers.
  */
 import { Data, Match } from "effect"
-import type { EngineBusy, EngineFailure } from "./CaptureEngine.js"
+import type { EngineFailure } from "./CaptureEngine.js"
+import type { EngineBusy } from "./EngineCapacity.js"
+import type { FaceAnalysisError } from "./FaceAnalyzer.js"
+import type { ForensicsFailure } from "./Forensics.js"
 import type { LicenseUnavailable } from "./LicenseGate.js"
 import {
   ErrorFacialImage,
@@ -27,6 +30,8 @@ export type CaptureFailure =
   | UnclassifiedFailure
   | EngineFailure
   | EngineBusy
+  | ForensicsFailure
+  | FaceAnalysisError
   | ReplayAttackDetected
   | LicenseUnavailable
 
@@ -53,6 +58,11 @@ export const publicFailureOf = (failure: CaptureFailure, endpoint: CaptureEndpoi
       FaceRejected: (error): PublicFailure =>
         endpoint === "evaluate" ? { status: 400, message: error.message } : unclassified,
       UnclassifiedFailure: () => unclassified,
+      ForensicsFailure: () => unclassified,
+      // A best frame that does not decode (extract): the payload is not a usable capture.
+      // (Evaluate turns it into an UntrustedCorruptedPayload verdict before it gets here.)
+      FaceAnalysisError: (error): PublicFailure =>
+        error.kind === "UndecodableFrame" ? { status: 400, message: ImageDataError } : unclassified,
       ReplayAttackDetected: (): PublicFailure => ({ status: 400, message: ReplayDetected }),
       LicenseUnavailable: (): PublicFailure => ({ status: 503, message: LicenseError }),
       EngineBusy: (error): PublicFailure => ({

@@ -8,8 +8,8 @@
  * 2. A face problem: 400 with the face message (the capture is trusted, the face is not usable).
  * 3. Otherwise Live / NoLive by threshold; NoLive without an engine reason is `Unknown`.
  */
-import type { EngineAssessment } from "./CaptureEngine.js"
-import { faceMessageOf, publicReasonOf } from "./EngineReasons.js"
+import type { Assessment } from "./AssessCapture.js"
+import { faceProblemTable, publicReasonOf } from "./EngineReasons.js"
 import { clampProbability, isLive, roundForWire, scoreOf } from "./Liveness.js"
 import type { Diagnostic, FaceMessage, PublicReason } from "./PublicMessages.js"
 
@@ -22,9 +22,8 @@ export type LivenessVerdict =
     readonly score: number
   }
   | { readonly _tag: "FaceRejected"; readonly message: FaceMessage }
-  | { readonly _tag: "Unclassified"; readonly detail: string }
 
-export const decideLiveness = (assessment: EngineAssessment, threshold: number): LivenessVerdict => {
+export const decideLiveness = (assessment: Assessment, threshold: number): LivenessVerdict => {
   const probability = clampProbability(assessment.probability)
   const live = isLive(probability, threshold)
   const answered = (diagnostic: Diagnostic, reason: PublicReason): LivenessVerdict => ({
@@ -36,11 +35,6 @@ export const decideLiveness = (assessment: EngineAssessment, threshold: number):
   })
   const [strongestReason] = assessment.reasons
   if (!live && strongestReason !== undefined) return answered("NoLive", publicReasonOf(strongestReason))
-  if (assessment.faceProblem !== undefined) {
-    const message = faceMessageOf(assessment.faceProblem)
-    return message === undefined
-      ? { _tag: "Unclassified", detail: `unknown engine face code ${JSON.stringify(assessment.faceProblem)}` }
-      : { _tag: "FaceRejected", message }
-  }
+  if (assessment.faceProblem !== undefined) return { _tag: "FaceRejected", message: faceProblemTable[assessment.faceProblem] }
   return live ? answered("Live", "None") : answered("NoLive", "Unknown")
 }

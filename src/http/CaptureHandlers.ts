@@ -50,7 +50,7 @@ const handleCapture = <R>(
           }
         },
         onSuccess: (capture) =>
-          run(capture, { livenessThreshold: config.liveness_threshold, replay }).pipe(
+          run(capture, { livenessThreshold: config.liveness_threshold, replay, detection: config.detection }).pipe(
             Effect.map((result) => jsonResponse(result)),
             // A defect (a bug under the use case) is an unclassified failure too: the contract's 500, logged.
             Effect.catchAllDefect((defect) =>

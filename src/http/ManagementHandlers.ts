@@ -17,10 +17,8 @@ import { bodyLimitOf } from "./BodyLimit.js"
 /** Config bodies are small; this bounds them even when client_max_body_size is unlimited. */
 const MAX_CONFIG_BODY = 64 * 1024
 
+/** Engines and models are all acquired before the server starts: a service that answers has them. */
 const health = Effect.gen(function*() {
-  const engine = yield* CaptureEngine
-  const readiness = yield* engine.readiness
-  if (!readiness.ready) return messageResponse(503, `Not ready: ${readiness.reason}`)
   const license = yield* Effect.flatMap(LicenseGate, (gate) => gate.state)
   if (!license.servesCaptures) return messageResponse(503, `Not ready: captures cannot be served (${license.detail})`)
   return messageResponse(200, "Healthy")
