@@ -1,12 +1,15 @@
 /**
  * From an engine assessment to the public liveness answer. Pure and total.
  *
- * Order (documented in the README):
- * 1. Below threshold with an engine reason: the capture itself is not trusted (integrity, device,
- *    environment, content). That verdict wins over face feedback, so that a tampered capture never
- *    earns guidance on how to frame a face.
- * 2. A face problem: 400 with the face message (the capture is trusted, the face is not usable).
- * 3. Otherwise Live / NoLive by threshold; NoLive without an engine reason is `Unknown`.
+ * Order (documented in the README and docs/detection.md):
+ * 1. Strong evidence (a broken signature, an untrusted device or environment, injected content):
+ *    NoLive whatever `liveness_threshold` says. The threshold moves only the weak band, so no
+ *    configuration can turn a proven attack into Live.
+ * 2. Below threshold with a reason (weak evidence): the capture itself is not trusted. That
+ *    verdict wins over face feedback, so that a tampered capture never earns guidance on how to
+ *    frame a face.
+ * 3. A face problem: 400 with the face message (the capture is trusted, the face is not usable).
+ * 4. Otherwise Live / NoLive by threshold; NoLive without an engine reason is `Unknown`.
  */
 import type { Assessment } from "./AssessCapture.js"
 import { faceProblemTable, publicReasonOf } from "./EngineReasons.js"
@@ -34,7 +37,7 @@ export const decideLiveness = (assessment: Assessment, threshold: number): Liven
     score: roundForWire(scoreOf(probability))
   })
   const [strongestReason] = assessment.reasons
-  if (!live && strongestReason !== undefined) return answered("NoLive", publicReasonOf(strongestReason))
+  if ((assessment.decisive || !live) && strongestReason !== undefined) return answered("NoLive", publicReasonOf(strongestReason))
   if (assessment.faceProblem !== undefined) return { _tag: "FaceRejected", message: faceProblemTable[assessment.faceProblem] }
   return live ? answered("Live", "None") : answered("NoLive", "Unknown")
 }

@@ -62,7 +62,13 @@ describe("decideLiveness", () => {
       message: "NoneBecauseEyesClosed"
     })
   })
-  it("reasons on a capture above threshold do not make it NoLive", () => {
+  it("strong evidence is NoLive whatever the threshold", () => {
+    for (const threshold of [0, 1e-6, 0.005]) {
+      expect(decideLiveness(assessment({ probability: 0.0095, reasons: ["SDK_INTEGRITY_VIOLATION"], decisive: true }), threshold))
+        .toMatchObject({ diagnostic: "NoLive", reason: "SdkIntegrityViolation" })
+    }
+  })
+  it("weak reasons on a capture above a lowered threshold do not make it NoLive", () => {
     expect(decideLiveness(assessment({ reasons: ["SUSPICIOUS_ACTIVITY"] }), 0.5)).toMatchObject({ diagnostic: "Live" })
   })
   it("NoLive without a reason is Unknown", () => {

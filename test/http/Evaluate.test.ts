@@ -116,6 +116,20 @@ describe("POST /liveness/evaluate", () => {
       expect(weakWithFace).toMatchObject({ status: 400, body: { message: "NoneBecauseEyesClosed" } })
     }))
 
+  it.scoped("strong evidence answers NoLive whatever liveness_threshold says; the threshold moves only the weak band", () =>
+    Effect.gen(function*() {
+      const { url } = yield* startServer({ config: { liveness_threshold: 0 } })
+      const attack = yield* evaluate(url, {
+        signals: { sdkSignature: "untrusted-key", environment: { emulator: true, virtualCamera: true } }
+      })
+      expect(attack.body).toMatchObject({ diagnostic: "NoLive", reason: "SdkIntegrityViolation" })
+      for (const outcome of ["UntrustedDevice", "UntrustedEnvironment", "UntrustedContent", "SuspiciousActivity", "UntrustedCorruptedPayload"] as const) {
+        expect((yield* evaluate(url, { outcome })).body).toMatchObject({ diagnostic: "NoLive", reason: outcome })
+      }
+      const weak = yield* evaluate(url, { outcome: "UntrustedContentLowConfidence" })
+      expect(weak.body).toMatchObject({ diagnostic: "Live", reason: "None" })
+    }))
+
   it.scoped("decides Live against liveness_threshold from config", () =>
     Effect.gen(function*() {
       const { url } = yield* startServer({ config: { liveness_threshold: CLEAN } })
