@@ -1,7 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Duration, Effect, Either, Layer, Logger, Schedule, type Scope, TestClock } from "effect"
 import { Redis } from "ioredis"
+import { execFile } from "node:child_process"
 import { randomUUID } from "node:crypto"
+import * as path from "node:path"
+import { promisify } from "node:util"
 import { ReplayStore, type ReplayStoreShape, ReplayStoreUnavailable } from "../../src/domain/ReplayStore.js"
 import { MEMORY_REPLAY_STORE_MAX_ENTRIES, memoryReplayStoreLayer } from "../../src/infra/replay/MemoryReplayStore.js"
 import { replayKeyDigest } from "../../src/infra/replay/ReplayKey.js"
@@ -14,6 +17,8 @@ import {
 import { parseRedisUrl, type RedisConnection } from "../../src/infra/replay/RedisUrl.js"
 import { replayStoreLayer, replayStoreSettingsFromEnv, STORE_VARIABLE } from "../../src/infra/replay/ReplayStoreSettings.js"
 import { freePort, startRedisServer } from "../support/RedisServer.js"
+
+const execFileAsync = promisify(execFile)
 
 const storeOf = <E, R>(layer: Layer.Layer<ReplayStore, E, R>): Effect.Effect<ReplayStoreShape, E, R | Scope.Scope> =>
   Effect.map(Layer.build(layer), (context) => Context.get(context, ReplayStore))
@@ -404,5 +409,43 @@ describe(`${STORE_VARIABLE} settings`, () => {
       expect(redis.description).toBe(server.url)
       expect(yield* redis.claim("capture", 60_000)).toBe(true)
       expect(yield* redis.claim("capture", 60_000)).toBe(false)
+    }))
+})
+
+describe("redis replay store over TLS (rediss://)", () => {
+  const fixtures = path.join(import.meta.dirname, "..", "fixtures", "redis-tls")
+  const tlsFiles = { certFile: path.join(fixtures, "cert.pem"), keyFile: path.join(fixtures, "key.pem") }
+
+  it.scopedLive("an untrusted certificate is refused: claims fail closed and the log says why", () =>
+    Effect.gen(function*() {
+      const server = yield* startRedisServer({ tls: tlsFiles })
+      const logs = collectingLogs()
+      const store = yield* redisStoreAt(server.url).pipe(Effect.provide(logs.layer))
+      expect(store.description).toBe(server.url)
+      const refused = expectUnavailable(yield* Effect.either(store.claim("capture", 60_000)))
+      expect(refused.detail).toContain("self-signed certificate")
+      expect(logs.lines.join("\n")).toContain("self-signed certificate")
+    }))
+
+  it.scopedLive("a plain-text Redis does not satisfy rediss://", () =>
+    Effect.gen(function*() {
+      const server = yield* startRedisServer()
+      const store = yield* redisStoreAt(`rediss://localhost:${server.port}/0`)
+      expectUnavailable(yield* Effect.either(store.claim("capture", 60_000)))
+    }))
+
+  it.scopedLive("with the certificate trusted (NODE_EXTRA_CA_CERTS, fresh process) claims work over TLS", () =>
+    Effect.gen(function*() {
+      const server = yield* startRedisServer({ tls: tlsFiles })
+      const output = yield* Effect.tryPromise(() =>
+        execFileAsync(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "..", "support", "replayClaims.ts"), "k"], {
+          env: { ...process.env, NODE_EXTRA_CA_CERTS: tlsFiles.certFile, [STORE_VARIABLE]: server.url },
+          timeout: 20_000
+        })
+      )
+      expect(JSON.parse(output.stdout.trim().split("\n").at(-1) ?? "")).toEqual({
+        description: server.url,
+        answers: [true, false]
+      })
     }))
 })

@@ -7,10 +7,11 @@
 import { Effect, type Scope } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as net from "node:net"
+import * as tls from "node:tls"
 
 export interface RedisServer {
   readonly port: number
-  /** `redis://127.0.0.1:port/0` */
+  /** `redis://127.0.0.1:port/0`, or `rediss://localhost:port/0` with TLS */
   readonly url: string
   readonly stop: Effect.Effect<void>
   readonly start: Effect.Effect<void, Error>
@@ -23,6 +24,8 @@ export interface RedisServerOptions {
   readonly port?: number
   /** Extra redis-server arguments, e.g. ["--requirepass", "secret"]. */
   readonly args?: ReadonlyArray<string>
+  /** Serve TLS only (no plain-text port) with this certificate and key; clients need no certificate. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string }
 }
 
 const STARTUP_LIMIT_MILLIS = 5_000
@@ -38,9 +41,12 @@ export const freePort: Effect.Effect<number> = Effect.async<number>((resume) => 
 })
 
 /** True when something on the port answers a Redis PING (PONG, or NOAUTH from a password-protected one). */
-const answersPing = (port: number): Promise<boolean> =>
+const answersPing = (port: number, overTls: boolean): Promise<boolean> =>
   new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port })
+    // Only "is it up?": the certificate is the client's concern, not this probe's.
+    const socket = overTls
+      ? tls.connect({ host: "127.0.0.1", port, rejectUnauthorized: false })
+      : net.connect({ host: "127.0.0.1", port })
     let reply = ""
     const finish = (answered: boolean) => {
       socket.destroy()
@@ -48,7 +54,7 @@ const answersPing = (port: number): Promise<boolean> =>
     }
     socket.setTimeout(500, () => finish(false))
     socket.on("error", () => finish(false))
-    socket.on("connect", () => socket.write("PING\r\n"))
+    socket.on(overTls ? "secureConnect" : "connect", () => socket.write("PING\r\n"))
     socket.on("data", (chunk) => {
       reply += chunk.toString("latin1")
       if (reply.includes("\r\n")) finish(reply.startsWith("+PONG") || reply.startsWith("-NOAUTH"))
@@ -60,24 +66,36 @@ const exited = (child: ChildProcess): Promise<void> =>
     ? Promise.resolve()
     : new Promise((resolve) => child.once("exit", () => resolve()))
 
-const launch = (port: number, args: ReadonlyArray<string>): Effect.Effect<ChildProcess, Error> =>
+const serverArgs = (port: number, options: RedisServerOptions): Array<string> => [
+  ...(options.tls === undefined
+    ? ["--port", String(port)]
+    : ["--port", "0", "--tls-port", String(port), "--tls-cert-file", options.tls.certFile, "--tls-key-file", options.tls.keyFile,
+      "--tls-auth-clients", "no"]),
+  "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+  ...(options.args ?? [])
+]
+
+const launch = (port: number, options: RedisServerOptions): Effect.Effect<ChildProcess, Error> =>
   Effect.tryPromise({
     try: async () => {
-      const child = spawn(
-        "redis-server",
-        ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...args],
-        { stdio: ["ignore", "pipe", "pipe"] }
-      )
+      const child = spawn("redis-server", serverArgs(port, options), { stdio: ["ignore", "pipe", "pipe"] })
+      // A test process that exits before its finalizers ran (e.g. a timed-out test) leaves no server behind.
+      const killOnExit = () => child.kill("SIGKILL")
+      process.once("exit", killOnExit)
+      child.once("exit", () => process.off("exit", killOnExit))
       let output = ""
       child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()))
       child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()))
       const spawnError = new Promise<Error>((resolve) => child.once("error", resolve))
       const deadline = Date.now() + STARTUP_LIMIT_MILLIS
       while (Date.now() < deadline) {
-        const failure = await Promise.race([spawnError, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 30))])
-        if (failure !== undefined) throw new Error(`redis-server did not start (${failure.message}); .ci/run installs it: apt-get install redis-server`)
+        const pause = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 30))
+        const failure = await Promise.race([spawnError, pause])
+        if (failure !== undefined) {
+          throw new Error(`redis-server did not start (${failure.message}); .ci/run installs it: apt-get install redis-server`)
+        }
         if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode} on port ${port}:\n${output}`)
-        if (await answersPing(port)) return child
+        if (await answersPing(port, options.tls !== undefined)) return child
       }
       child.kill("SIGKILL")
       throw new Error(`redis-server did not answer PING on port ${port} within ${STARTUP_LIMIT_MILLIS} ms:\n${output}`)
@@ -90,7 +108,8 @@ const terminate = (child: ChildProcess): Effect.Effect<void> =>
     if (child.exitCode !== null || child.signalCode !== null) return
     child.kill("SIGCONT") // a paused server would not act on SIGTERM
     child.kill("SIGTERM")
-    const killed = await Promise.race([exited(child).then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2_000))])
+    const gracePeriod = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2_000))
+    const killed = await Promise.race([exited(child).then(() => true), gracePeriod])
     if (!killed) {
       child.kill("SIGKILL")
       await exited(child)
@@ -99,21 +118,18 @@ const terminate = (child: ChildProcess): Effect.Effect<void> =>
 
 export const startRedisServer = (options: RedisServerOptions = {}): Effect.Effect<RedisServer, Error, Scope.Scope> =>
   Effect.gen(function*() {
-    const args = options.args ?? []
-    // A free port can be taken by someone else before redis-server binds it: try a few.
-    const firstRun = options.port !== undefined
-      ? yield* launch(options.port, args).pipe(Effect.map((child) => ({ child, port: options.port as number })))
-      : yield* Effect.flatMap(freePort, (port) => Effect.map(launch(port, args), (child) => ({ child, port }))).pipe(
-        Effect.retry({ times: 2 })
-      )
+    const launchOnFreePort = Effect.flatMap(freePort, (port) => Effect.map(launch(port, options), (child) => ({ child, port })))
+    const firstRun = options.port === undefined
+      ? yield* Effect.retry(launchOnFreePort, { times: 2 }) // someone may take the free port before redis-server binds it
+      : { child: yield* launch(options.port, options), port: options.port }
     const { port } = firstRun
     let child = firstRun.child
     yield* Effect.addFinalizer(() => Effect.suspend(() => terminate(child)))
     return {
       port,
-      url: `redis://127.0.0.1:${port}/0`,
+      url: options.tls === undefined ? `redis://127.0.0.1:${port}/0` : `rediss://localhost:${port}/0`,
       stop: Effect.suspend(() => terminate(child)),
-      start: Effect.suspend(() => launch(port, args)).pipe(Effect.map((next) => void (child = next))),
+      start: Effect.suspend(() => launch(port, options)).pipe(Effect.map((next) => void (child = next))),
       pause: Effect.sync(() => void child.kill("SIGSTOP")),
       resume: Effect.sync(() => void child.kill("SIGCONT"))
     }

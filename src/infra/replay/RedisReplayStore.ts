@@ -10,6 +10,7 @@
  */
 import { Duration, Effect, Layer, Runtime } from "effect"
 import { Redis } from "ioredis"
+import { isIP } from "node:net"
 import { ReplayStore, type ReplayStoreShape, ReplayStoreUnavailable } from "../../domain/ReplayStore.js"
 import { replayKeyDigest, wholeTtlMillis } from "./ReplayKey.js"
 import type { RedisConnection } from "./RedisUrl.js"
@@ -33,7 +34,8 @@ const newClient = (connection: RedisConnection): Redis =>
     db: connection.db,
     ...(connection.username === undefined ? {} : { username: connection.username }),
     ...(connection.password === undefined ? {} : { password: connection.password }),
-    ...(connection.tls ? { tls: { servername: connection.host } } : {}),
+    // SNI takes a host name, never an IP address; the certificate is checked against the host either way.
+    ...(connection.tls ? { tls: isIP(connection.host) === 0 ? { servername: connection.host } : {} } : {}),
     lazyConnect: true,
     connectTimeout: REDIS_CONNECT_TIMEOUT_MILLIS,
     commandTimeout: REDIS_COMMAND_TIMEOUT_MILLIS,
