@@ -250,11 +250,15 @@ describe("redis replay store", () => {
       expect(warnings.join("\n")).toMatch(/connection lost|ECONNREFUSED/)
       expect(warnings.length).toBeLessThanOrEqual(3) // once per change, not once per reconnect attempt
 
+      const builtDuringOutage = store.claim("built-during-outage", 60_000)
+      expectUnavailable(yield* Effect.either(builtDuringOutage))
+
       yield* server.start
       const { outcome, millis } = yield* untilAccepted(store)
       expect(Either.isRight(outcome)).toBe(true)
       expect(millis).toBeLessThan(4_000) // reconnect back-off is at most 2 s
       expect(logs.lines.some((line) => line.startsWith("INFO") && line.includes("reachable again"))).toBe(true)
+      expect(yield* builtDuringOutage).toBe(true) // an effect built while down checks the connection when it runs
     }))
 
   it.scopedLive("Redis hung (SIGSTOP): a claim fails within the command timeout instead of hanging; it recovers on SIGCONT", () =>

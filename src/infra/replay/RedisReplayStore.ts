@@ -66,7 +66,7 @@ const watchConnection = (client: Redis, description: string, log: (effect: Effec
     const message = errorMessage(error)
     if (message === state.lastError) return
     state.lastError = message
-    log(Effect.logWarning(`Replay store ${description} unreachable: ${message}; captures are refused (503) until it answers`))
+    log(Effect.logWarning(`Replay store ${description} failing: ${message}; captures are refused (503) until it answers`))
   })
   return state
 }
@@ -103,20 +103,26 @@ export const makeRedisReplayStore = (connection: RedisConnection) =>
     const unavailable = (reason: string) =>
       new ReplayStoreUnavailable({ detail: `${description}: ${reason}`, retryAfterSeconds: REDIS_RETRY_AFTER_SECONDS })
 
+    const setIfAbsent = (key: string, ttlMillis: number) =>
+      Effect.tryPromise({
+        try: () => client.set(REDIS_KEY_PREFIX + replayKeyDigest(key), "1", "PX", wholeTtlMillis(ttlMillis), "NX"),
+        catch: (error) => unavailable(errorMessage(error))
+      }).pipe(
+        // ioredis' own commandTimeout should fire first; this bounds the claim whatever happens.
+        Effect.timeoutFail({
+          duration: Duration.millis(REDIS_COMMAND_TIMEOUT_MILLIS + 100),
+          onTimeout: () => unavailable("no answer in time")
+        }),
+        Effect.map((reply) => reply === "OK")
+      )
+
+    // The connection state is read when the claim runs, not when its effect is built.
     const claim: ReplayStoreShape["claim"] = (key, ttlMillis) =>
-      client.status !== "ready"
-        ? Effect.fail(unavailable(`not connected (${connectionState.lastError || client.status})`))
-        : Effect.tryPromise({
-          try: () => client.set(REDIS_KEY_PREFIX + replayKeyDigest(key), "1", "PX", wholeTtlMillis(ttlMillis), "NX"),
-          catch: (error) => unavailable(errorMessage(error))
-        }).pipe(
-          // ioredis' own commandTimeout should fire first; this bounds the claim whatever happens.
-          Effect.timeoutFail({
-            duration: Duration.millis(REDIS_COMMAND_TIMEOUT_MILLIS + 100),
-            onTimeout: () => unavailable("no answer in time")
-          }),
-          Effect.map((reply) => reply === "OK")
-        )
+      Effect.suspend(() =>
+        client.status === "ready"
+          ? setIfAbsent(key, ttlMillis)
+          : Effect.fail(unavailable(`not connected (${connectionState.lastError || client.status})`))
+      )
 
     return { description, claim } satisfies ReplayStoreShape
   })
