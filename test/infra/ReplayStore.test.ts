@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Duration, Effect, Either, Layer, Logger, Schedule, type Scope, TestClock } from "effect"
+import { Cause, Context, Duration, Effect, Either, Exit, Layer, Logger, Schedule, type Scope, TestClock } from "effect"
 import { Redis } from "ioredis"
 import { execFile } from "node:child_process"
 import { randomUUID } from "node:crypto"
@@ -83,6 +83,16 @@ for (const [name, makeStore] of stores) {
         expect(yield* store.claim("capture-2", 60_000)).toBe(true)
         expect(yield* store.claim("", 60_000)).toBe(true)
         expect(yield* store.claim("", 60_000)).toBe(false)
+      }))
+
+    it.scopedLive("a TTL that is not a finite number is a defect, not an entry", () =>
+      Effect.gen(function*() {
+        const store = yield* makeStore
+        for (const ttl of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+          const exit = yield* Effect.exit(store.claim("capture", ttl))
+          expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
+        }
+        expect(yield* store.claim("capture", 60_000)).toBe(true)
       }))
 
     it.scopedLive("50 concurrent claims of one key: exactly one is accepted", () =>

@@ -63,7 +63,10 @@ export const makeMemoryReplayStore = (options: MemoryReplayStoreOptions = {}): E
     return {
       description: "memory",
       claim: (key, ttlMillis) =>
-        Effect.flatMap(Clock.currentTimeMillis, (now) => claimAt(replayKeyDigest(key), wholeTtlMillis(ttlMillis), now))
+        Effect.flatMap(
+          Effect.zip(wholeTtlMillis(ttlMillis), Clock.currentTimeMillis),
+          ([ttl, now]) => claimAt(replayKeyDigest(key), ttl, now)
+        )
     }
   })
 

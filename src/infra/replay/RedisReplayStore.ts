@@ -103,9 +103,9 @@ export const makeRedisReplayStore = (connection: RedisConnection) =>
     const unavailable = (reason: string) =>
       new ReplayStoreUnavailable({ detail: `${description}: ${reason}`, retryAfterSeconds: REDIS_RETRY_AFTER_SECONDS })
 
-    const setIfAbsent = (key: string, ttlMillis: number) =>
+    const setIfAbsent = (key: string, ttl: number) =>
       Effect.tryPromise({
-        try: () => client.set(REDIS_KEY_PREFIX + replayKeyDigest(key), "1", "PX", wholeTtlMillis(ttlMillis), "NX"),
+        try: () => client.set(REDIS_KEY_PREFIX + replayKeyDigest(key), "1", "PX", ttl, "NX"),
         catch: (error) => unavailable(errorMessage(error))
       }).pipe(
         // ioredis' own commandTimeout should fire first; this bounds the claim whatever happens.
@@ -118,11 +118,10 @@ export const makeRedisReplayStore = (connection: RedisConnection) =>
 
     // The connection state is read when the claim runs, not when its effect is built.
     const claim: ReplayStoreShape["claim"] = (key, ttlMillis) =>
-      Effect.suspend(() =>
+      Effect.flatMap(wholeTtlMillis(ttlMillis), (ttl) =>
         client.status === "ready"
-          ? setIfAbsent(key, ttlMillis)
-          : Effect.fail(unavailable(`not connected (${connectionState.lastError || client.status})`))
-      )
+          ? setIfAbsent(key, ttl)
+          : Effect.fail(unavailable(`not connected (${connectionState.lastError || client.status})`)))
 
     return { description, claim } satisfies ReplayStoreShape
   })

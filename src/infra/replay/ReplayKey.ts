@@ -1,4 +1,5 @@
 /** How both replay stores turn a caller's key and TTL into what they store. */
+import { Effect } from "effect"
 import { createHash } from "node:crypto"
 
 /**
@@ -8,5 +9,12 @@ import { createHash } from "node:crypto"
  */
 export const replayKeyDigest = (key: string): string => createHash("sha256").update(key, "utf8").digest("base64url")
 
-/** Redis `PX` takes whole milliseconds above 0; both stores round the same way so they agree. */
-export const wholeTtlMillis = (ttlMillis: number): number => Math.max(1, Math.ceil(ttlMillis))
+/**
+ * Redis `PX` takes whole milliseconds above 0; both stores round the same way so they agree. A TTL
+ * that is not a finite number is a caller's bug: a defect, never an entry that is accepted again at
+ * once (NaN) or kept forever (Infinity).
+ */
+export const wholeTtlMillis = (ttlMillis: number): Effect.Effect<number> =>
+  Number.isFinite(ttlMillis)
+    ? Effect.succeed(Math.max(1, Math.ceil(ttlMillis)))
+    : Effect.dieMessage(`replay store: ttlMillis must be a finite number of milliseconds, got ${ttlMillis}`)
