@@ -18,6 +18,7 @@ import { ConfigStore, configStoreLayer, loadConfig, type LoadedConfig } from "./
 import { capacityLayerFor, pipelineLayersFor } from "./infra/EngineSelection.js"
 import { jsonLoggerLayer, LogLevelSetting } from "./infra/JsonLogger.js"
 import { licenseLayer } from "./infra/license/LicenseLayer.js"
+import { replayStoreLayer, replayStoreSettingsFromEnv, type ReplayStoreSettings } from "./infra/replay/ReplayStoreSettings.js"
 
 export type Env = Readonly<Record<string, string | undefined>>
 
@@ -28,6 +29,7 @@ export class StartupError extends Error {
 export interface Startup {
   readonly loaded: LoadedConfig
   readonly replay: ReplayPolicy
+  readonly replayStore: ReplayStoreSettings
   readonly adminToken: Option.Option<Redacted.Redacted<string>>
 }
 
@@ -36,7 +38,8 @@ export const readStartup = (env: Env): Either.Either<Startup, StartupError> =>
   Either.gen(function*() {
     const loaded = yield* Either.mapLeft(loadConfig(env), (error) => new StartupError(error.message))
     const replay = yield* Either.mapLeft(replayPolicyFromEnv(env), (message) => new StartupError(message))
-    return { loaded, replay, adminToken: adminTokenFromEnv(env) }
+    const replayStore = yield* Either.mapLeft(replayStoreSettingsFromEnv(env), (message) => new StartupError(message))
+    return { loaded, replay, replayStore, adminToken: adminTokenFromEnv(env) }
   })
 
 /** Replacements for single ports (what testers swap); the rest follow `config.engine`. */
@@ -53,6 +56,7 @@ export const serviceLayer = (startup: Startup, env: Env, overrides: ServiceLayer
   const settings = Layer.mergeAll(
     configStoreLayer(startup.loaded, env, (applied) => logLevel.set(applied.log.log_level)),
     Layer.succeed(ReplaySettings, startup.replay),
+    replayStoreLayer(startup.replayStore),
     Layer.succeed(AdminToken, startup.adminToken)
   )
   const pipeline = Layer.unwrapEffect(
@@ -74,7 +78,9 @@ export const serviceLayer = (startup: Startup, env: Env, overrides: ServiceLayer
         Effect.annotateLogs({
           engine: config.engine,
           enginePoolSize: config.engine_pool_size,
-          replayChecker: startup.replay.enabled ? `on, ${startup.replay.toleranceSeconds}s` : "off",
+          replayChecker: startup.replay.enabled
+            ? `on, ${startup.replay.toleranceSeconds}s, store ${startup.replayStore.kind === "memory" ? "memory" : "redis"}`
+            : "off",
           configFile: startup.loaded.path
         })
       )

@@ -16,6 +16,7 @@ import {
   ReplayDetected
 } from "./PublicMessages.js"
 import type { ReplayAttackDetected } from "./ReplayPolicy.js"
+import type { ReplayStoreUnavailable } from "./ReplayStore.js"
 
 export class EmptyCapture extends Data.TaggedError("EmptyCapture")<{}> {}
 
@@ -33,6 +34,7 @@ export type CaptureFailure =
   | ForensicsFailure
   | FaceAnalysisError
   | ReplayAttackDetected
+  | ReplayStoreUnavailable
   | LicenseUnavailable
 
 export type CaptureEndpoint = "evaluate" | "extract"
@@ -45,6 +47,9 @@ export interface PublicFailure {
 
 export const engineBusyMessage = (retryAfterSeconds: number): string =>
   `All engines are busy; retry after ${retryAfterSeconds} s`
+
+export const replayStoreUnavailableMessage = (retryAfterSeconds: number): string =>
+  `The replay check cannot run now; retry after ${retryAfterSeconds} s`
 
 export const publicFailureOf = (failure: CaptureFailure, endpoint: CaptureEndpoint): PublicFailure => {
   const unclassified: PublicFailure = {
@@ -64,6 +69,12 @@ export const publicFailureOf = (failure: CaptureFailure, endpoint: CaptureEndpoi
       FaceAnalysisError: (error): PublicFailure =>
         error.kind === "UndecodableFrame" ? { status: 400, message: ImageDataError } : unclassified,
       ReplayAttackDetected: (): PublicFailure => ({ status: 400, message: ReplayDetected }),
+      // Fail closed: a capture whose replay check cannot run is not answered, and may be retried.
+      ReplayStoreUnavailable: (error): PublicFailure => ({
+        status: 503,
+        message: replayStoreUnavailableMessage(error.retryAfterSeconds),
+        retryAfterSeconds: error.retryAfterSeconds
+      }),
       LicenseUnavailable: (): PublicFailure => ({ status: 503, message: LicenseError }),
       EngineBusy: (error): PublicFailure => ({
         status: 503,

@@ -1,7 +1,7 @@
 /**
  * The two capture use cases: evaluate (liveness verdict) and extract (best facial frame).
- * Order: license -> non-empty -> open (decrypt, parse) -> replay window -> analysis.
- * The replay check runs before any costly analysis. Opening and analysis each run in an engine
+ * Order: license -> non-empty -> open (decrypt, parse) -> replay (window, then the capture id
+ * counts once) -> analysis. The replay check runs before any costly analysis. Opening and analysis each run in an engine
  * slot (`EngineCapacity`), which also times them for `queueDuration` and `sdkDuration`.
  */
 import { Effect } from "effect"
@@ -12,7 +12,7 @@ import type { DetectionConfig } from "./DetectionConfig.js"
 import { EngineCapacity, type Timed } from "./EngineCapacity.js"
 import { LicenseGate } from "./LicenseGate.js"
 import { clampProbability, roundForWire } from "./Liveness.js"
-import { checkFreshness, type ReplayPolicy } from "./ReplayPolicy.js"
+import { checkReplay, type ReplayPolicy } from "./ReplayPolicy.js"
 import { decideLiveness } from "./Verdict.js"
 
 export interface CaptureSettings {
@@ -38,7 +38,7 @@ const openFresh = (capture: Uint8Array, settings: CaptureSettings) =>
     const capacity = yield* EngineCapacity
     const engine = yield* CaptureEngine
     const opened = yield* capacity.run(engine.open(capture))
-    yield* checkFreshness(settings.replay, opened.value.capturedAt)
+    yield* checkReplay(settings.replay, opened.value)
     yield* Effect.annotateCurrentSpan("captureId", opened.value.captureId)
     return { capacity, opened }
   })

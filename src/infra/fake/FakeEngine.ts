@@ -7,6 +7,7 @@
  * domain's, as for a real capture, with `fakeForensicsLayer` and `fakeFaceAnalyzerLayer`.
  */
 import { Clock, Duration, Effect, Layer, Schema } from "effect"
+import { createHash } from "node:crypto"
 import type { CaptureContents, CaptureSignals, IntegrityFacts } from "../../capture/CaptureContents.js"
 import { draftOf } from "../../capture/GenuineSignals.js"
 import { CaptureEngine, EngineFailure, type OpenedCapture } from "../../domain/CaptureEngine.js"
@@ -79,10 +80,14 @@ const attestationFact = {
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex")
 
+/** 16 bytes of the upload's SHA-256, as hex: a capture id as long as the format's shortest. */
+const idOf = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex").slice(0, 32)
+
 /** The contents a capture with these signals and frames opens to (as the reference SDK would fill them). */
-const openedFrom = (document: FakeCaptureDocument, now: number): OpenedCapture => {
+const openedFrom = (document: FakeCaptureDocument, bytes: Uint8Array, now: number): OpenedCapture => {
   const recipe = recipeFor(document.outcome)
-  const signals: CaptureSignals = { ...recipe.signals, ...document.signals }
+  // Like a real capture, the same bytes carry the same id (the replay store sees a repeat).
+  const signals: CaptureSignals = { captureId: idOf(bytes), ...recipe.signals, ...document.signals }
   const given = typeof document.frames === "object" ? document.frames : []
   const count = typeof document.frames === "number" ? document.frames : Math.max(DEFAULT_FRAMES, given.length)
   const bestIndex = signals.bestFrame ?? Math.floor(count / 2)
@@ -131,7 +136,7 @@ const open = (script: FakeScript) => (capture: Uint8Array) =>
     if (document.outcome === "NoneBecauseLicenseError") {
       return yield* new EngineFailure({ kind: "LicenseRejected", detail: "fake: scripted license rejection" })
     }
-    return openedFrom(document, yield* Clock.currentTimeMillis)
+    return openedFrom(document, capture, yield* Clock.currentTimeMillis)
   })
 
 export interface FakeEngineOptions {
