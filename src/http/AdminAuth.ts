@@ -102,7 +102,9 @@ export const AdminAuthorizationLive = Layer.effect(
               return yield* Effect.fail(new Forbidden({ message: "Invalid admin token" }))
             case "ForeignOrigin":
               return yield* Effect.fail(
-                new Forbidden({ message: `Admin requests from browser pages are refused (Origin ${decision.origin})` })
+                new Forbidden({
+                  message: `Admin requests from browser pages are refused (Origin ${JSON.stringify(decision.origin.slice(0, 100))})`
+                })
               )
             case "LockedOut": {
               const seconds = Math.ceil(decision.waitMs / 1000)

@@ -3,8 +3,9 @@
  * `/openapi.json`. Every error is one of the Schema classes of ApiErrors (body `{message}`).
  *
  * Raw handlers read three bodies themselves (the captures and `POST /config`): the platform's
- * body limits do not fail cleanly on Node (FACTS.md: a dropped file, a 500 with an empty body or a
- * reset connection), so those bodies stream through RequestBody under the limit and answer 413.
+ * body limits do not fail cleanly on Node (FACTS.md; test/http/PlatformMultipartLimits.test.ts:
+ * `maxFileSize` drops the file, 400 "missing" or an empty 500 when chunked; `maxTotalSize` gives an
+ * empty 500), so those bodies stream through RequestBody under the limit and answer 413.
  * Their payload Schemas here are still the ones the handlers decode with.
  */
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"

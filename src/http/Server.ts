@@ -1,6 +1,6 @@
 /**
- * The HTTP server Layer: the HttpApi app behind the access log and the body limit, on Node's
- * http server. It needs the engine, the license gate, the config store and the settings from
+ * The HTTP server Layer: the HttpApi app behind the access log, the security headers and the body
+ * limit, on Node's http server. It needs the engine, the license gate, the config store and the settings from
  * outside, so that those outlive it: on shutdown the server stops accepting and drains in-flight
  * requests before the engine pool is released.
  */
@@ -11,13 +11,13 @@ import * as http from "node:http"
 import type { Socket } from "node:net"
 import type { ServiceConfig } from "../domain/ServiceConfig.js"
 import { accessLog } from "./AccessLog.js"
+import { AdminAuthorizationLive } from "./AdminAuth.js"
 import { IadApi } from "./Api.js"
 import { rejectOversizedBodies } from "./BodyLimit.js"
 import { CaptureHandlersLive } from "./CaptureHandlers.js"
 import { AdminHandlersLive, LegacyHandlersLive, ManagementHandlersLive } from "./ManagementHandlers.js"
-import { DOCS_PATH, securityHeaders } from "./SecurityHeaders.js"
-import { AdminAuthorizationLive } from "./AdminAuth.js"
 import { messageResponse } from "./Responses.js"
+import { DOCS_PATH, securityHeaders } from "./SecurityHeaders.js"
 
 /**
  * Unknown paths and methods: 404 `{message}`. A wildcard route on the API's own router, because
