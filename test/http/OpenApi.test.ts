@@ -5,7 +5,7 @@
  * they get is one the document declares for that operation.
  */
 import { describe, expect, it } from "@effect/vitest"
-import Ajv from "ajv"
+import { Ajv } from "ajv"
 import { Effect, Fiber } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -31,7 +31,7 @@ const send = (url: string, init?: RequestInit): Effect.Effect<Answer> =>
 
 const admin = (token = TEST_ADMIN_TOKEN) => ({ authorization: `Bearer ${token}`, "content-type": "application/json" })
 const live = () => encodeFakeCapture({ outcome: "Live" })
-const post = (url: string, body: BodyInit, headers: Record<string, string> = {}) => send(url, { method: "POST", body, headers })
+const post = (url: string, body: NonNullable<RequestInit["body"]>, headers: Record<string, string> = {}) => send(url, { method: "POST", body, headers })
 const postCapture = (url: string, bytes: Uint8Array) => post(url, captureForm(bytes))
 
 /** A body sent chunked (no Content-Length), so only the streaming reader can stop it. */
