@@ -44,7 +44,9 @@ const answerFailure = (endpoint: CaptureEndpoint) => (failure: CaptureFailure): 
   const log = answer.status >= 500 && answer.status !== 503 ? Effect.logWarning : Effect.logInfo
   return log("capture rejected").pipe(
     Effect.annotateLogs({ failure: failure._tag, publicMessage: answer.message, ...(detail ? { detail } : {}) }),
-    Effect.zipRight(failWithHeaders(errorOf(answer), answer.retryAfterSeconds === undefined ? {} : retryAfter(answer.retryAfterSeconds)))
+    Effect.zipRight(
+      failWithHeaders(errorOf(answer), answer.retryAfterSeconds === undefined ? {} : retryAfter(answer.retryAfterSeconds))
+    )
   )
 }
 
@@ -73,8 +75,12 @@ const handleCapture = <A, I, R>(
     )
     // The body is encoded by its Schema: an answer outside the contract is a 500, never sent as is.
     return yield* HttpServerResponse.schemaJson(result)(answer).pipe(
-      Effect.catchAll((error) =>
-        answerFailure(endpoint)(new UnclassifiedFailure({ detail: `answer outside its Schema: ${error.reason._tag === "SchemaError" ? error.reason.error.message : error.reason._tag}` }))
+      Effect.catchAll(({ reason }) =>
+        answerFailure(endpoint)(
+          new UnclassifiedFailure({
+            detail: `answer outside its Schema: ${reason._tag === "SchemaError" ? reason.error.message : reason._tag}`
+          })
+        )
       )
     )
   }).pipe(Effect.withSpan(`capture.${endpoint}`))

@@ -47,13 +47,15 @@ export const ensureAdminTokenFile = (
     const mode = info.mode & 0o777
     if ((mode & 0o077) !== 0) {
       return yield* new AdminTokenFileError({
-        message: `admin token file ${file} has mode ${mode.toString(8).padStart(4, "0")}; it must be readable by the service's user only (chmod 600 ${file}, or delete it to get a new token)`
+        message: `admin token file ${file} has mode ${mode.toString(8).padStart(4, "0")}; ` +
+          `it must be readable by the service's user only (chmod 600 ${file}, or delete it to get a new token)`
       })
     }
     const existing = (yield* fs.readFileString(file).pipe(Effect.mapError(failure("cannot read it")))).trim()
     if (existing.length < MIN_TOKEN_LENGTH || /\s/.test(existing)) {
       return yield* new AdminTokenFileError({
-        message: `admin token file ${file} does not hold a token of at least ${MIN_TOKEN_LENGTH} characters (delete it to get a new one)`
+        message:
+          `admin token file ${file} does not hold a token of at least ${MIN_TOKEN_LENGTH} characters (delete it to get a new one)`
       })
     }
     return { token: Redacted.make(existing), file, created }
