@@ -5,6 +5,7 @@
  * Order matters for shutdown: the server Layer is built last and released first, so it stops
  * accepting and drains in-flight requests while the engine pool and license client still exist.
  */
+import { NodeFileSystem } from "@effect/platform-node"
 import { Effect, Either, Layer, Option, type Redacted } from "effect"
 import type { CaptureEngine } from "./domain/CaptureEngine.js"
 import type { FaceAnalyzer } from "./domain/FaceAnalyzer.js"
@@ -12,7 +13,8 @@ import type { Forensics } from "./domain/Forensics.js"
 import type { LicenseGate } from "./domain/LicenseGate.js"
 import { type ReplayPolicy, replayPolicyFromEnv, ReplaySettings } from "./domain/ReplayPolicy.js"
 import type { ServiceConfig } from "./domain/ServiceConfig.js"
-import { AdminToken, adminTokenFromEnv } from "./http/AdminAuth.js"
+import { ADMIN_TOKEN_VARIABLE, AdminToken, adminTokenFromEnv } from "./http/AdminAuth.js"
+import { ensureAdminTokenFile } from "./infra/AdminTokenFile.js"
 import { serverLayer } from "./http/Server.js"
 import { ConfigStore, configStoreLayer, loadConfig, type LoadedConfig } from "./infra/ConfigStore.js"
 import { capacityLayerFor, pipelineLayersFor } from "./infra/EngineSelection.js"
@@ -42,6 +44,26 @@ export const readStartup = (env: Env): Either.Either<Startup, StartupError> =>
     return { loaded, replay, replayStore, adminToken: adminTokenFromEnv(env) }
   })
 
+/** The admin token: from the environment, else generated into (or read from) `<keys_dir>/admin.token`. */
+const adminTokenLayer = (fromEnv: Option.Option<Redacted.Redacted<string>>, keysDir: string) =>
+  Layer.effect(
+    AdminToken,
+    Option.match(fromEnv, {
+      onSome: Effect.succeed,
+      onNone: () =>
+        ensureAdminTokenFile(keysDir).pipe(
+          // The log names the file, never the token.
+          Effect.tap(({ created, file }) =>
+            Effect.logInfo(created ? "admin token generated" : "admin token read").pipe(
+              Effect.annotateLogs({ file, variable: ADMIN_TOKEN_VARIABLE })
+            )
+          ),
+          Effect.map(({ token }) => token),
+          Effect.provide(NodeFileSystem.layer)
+        )
+    })
+  )
+
 /** Replacements for single ports (what testers swap); the rest follow `config.engine`. */
 export interface ServiceLayers {
   readonly engine?: Layer.Layer<CaptureEngine, Error>
@@ -57,7 +79,7 @@ export const serviceLayer = (startup: Startup, env: Env, overrides: ServiceLayer
     configStoreLayer(startup.loaded, env, (applied) => logLevel.set(applied.log.log_level)),
     Layer.succeed(ReplaySettings, startup.replay),
     replayStoreLayer(startup.replayStore),
-    Layer.succeed(AdminToken, startup.adminToken)
+    adminTokenLayer(startup.adminToken, config.keys_dir)
   )
   const pipeline = Layer.unwrapEffect(
     Effect.map(ConfigStore, (store) => {
