@@ -2,17 +2,19 @@
  * The face analyzer on worker threads: an `@effect/platform` pool of workers (`FaceWorker.ts`),
  * each with its own ONNX sessions, so that model runs (synchronous in onnxruntime-node) leave the
  * event loop free and two captures' analyses use two cores. One request at a time per worker,
- * Schema-serialised (`FaceWorkerProtocol.ts`); a worker that dies fails its request with
- * ModelFailure and is replaced.
+ * Schema-serialised (`FaceWorkerProtocol.ts`). A worker that dies fails its request with
+ * ModelFailure; the platform starts a new thread in its place a second later (requests for it wait),
+ * which opens its models from `workerData` on its first request.
  *
  * Frames are copied to the worker (structured clone), not transferred: a transfer detaches the
- * caller's bytes, and the best frame is still needed after the analysis (the `/extract` answer),
- * so it would cost the same copy on this side. The copy is about 0.1 ms for a 3-frame capture
- * against ~30 ms of analysis.
+ * caller's bytes (the addon's frames are views into one capture buffer, which also holds the best
+ * frame still needed afterwards as the `/extract` answer), so it would cost the same copy here.
+ * Measured: 3 frames of 150 KB add ~0.2 ms to a round trip on a quiet core, against ~30 ms of
+ * analysis; shared memory would save part of that at the cost of owning buffer lifetimes.
  */
 import { Worker, WorkerError } from "@effect/platform"
 import { NodeWorker } from "@effect/platform-node"
-import { Cause, Duration, Effect, Layer, Option, ParseResult, Pool, Schema, type Scope } from "effect"
+import { Cause, Duration, Effect, Layer, Option, ParseResult, Schema, type Scope } from "effect"
 import { Worker as WorkerThread } from "node:worker_threads"
 import { FaceAnalysisError, FaceAnalyzer, type FaceAnalyzerShape } from "../../domain/FaceAnalyzer.js"
 import type { FaceThresholds } from "../../domain/FaceThresholds.js"
@@ -39,8 +41,8 @@ const workerEntry = import.meta.url.endsWith(".ts")
 export const spawnFaceWorkerThread = (modelsDir: string) => (id: number) =>
   new WorkerThread(workerEntry, { workerData: { modelsDir } satisfies FaceWorkerData, name: `face-worker-${id}` })
 
-/** Loading three models takes a second or two; a worker silent for this long will not start. */
-const START_TIMEOUT = Duration.seconds(30)
+/** Loading three models takes a second or two (10 s seen on a loaded 2-core box); a worker silent this long will not start. */
+const START_TIMEOUT = Duration.seconds(60)
 
 const modelFailure = (detail: string) => new FaceAnalysisError({ kind: "ModelFailure", detail })
 
@@ -82,16 +84,10 @@ export const makeWorkerFaceAnalyzer = (
     return FaceAnalyzer.of({
       analyze: (frames, bestFrameIndex) =>
         Effect.gen(function* () {
+          // Built unchecked: encoding it for the worker checks it.
           const request = new AnalyzeFaces({ frames, bestFrameIndex, thresholds: yield* thresholds }, true)
-          const worker = yield* pool.backing.get
-          return yield* worker.executeEffect(request).pipe(
-            // A worker that died (or garbled a message) is replaced at once for later requests.
-            Effect.tapErrorCause((cause) =>
-              Cause.failureOption(cause).pipe(Option.exists((e) => e instanceof FaceAnalysisError)) ? Effect.void : Pool.invalidate(pool.backing, worker)
-            )
-          )
+          return yield* pool.executeEffect(request)
         }).pipe(
-          Effect.scoped,
           Effect.catchAllCause((cause) => Effect.fail(asFaceAnalysisError(cause))),
           // The worker finishes what it started: not interrupted half way, and not handed a second request meanwhile.
           Effect.uninterruptible
