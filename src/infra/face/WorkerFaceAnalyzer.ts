@@ -9,6 +9,7 @@
  * Frames are copied to the worker (structured clone), not transferred: a transfer detaches the
  * caller's bytes (the addon's frames are views into one capture buffer, which also holds the best
  * frame still needed afterwards as the `/extract` answer), so it would cost the same copy here.
+ * `framesForClone` keeps the clone to the frames' own bytes when the capture holds more.
  * Measured: 3 frames of 150 KB add ~0.2 ms to a round trip on a quiet core, against ~30 ms of
  * analysis; shared memory would save part of that at the cost of owning buffer lifetimes.
  */
@@ -18,6 +19,7 @@ import { Cause, Duration, Effect, Layer, Option, ParseResult, Schema, type Scope
 import { Worker as WorkerThread } from "node:worker_threads"
 import { FaceAnalysisError, FaceAnalyzer, type FaceAnalyzerShape } from "../../domain/FaceAnalyzer.js"
 import type { FaceThresholds } from "../../domain/FaceThresholds.js"
+import { framesForClone } from "./FramesForClone.js"
 import { AnalyzeFaces, FaceAnalysisErrorFromWire, type FaceWorkerData, FaceWorkerRequest, LoadModels } from "./FaceWorkerProtocol.js"
 
 export interface WorkerFaceAnalyzerOptions {
@@ -85,7 +87,7 @@ export const makeWorkerFaceAnalyzer = (
       analyze: (frames, bestFrameIndex) =>
         Effect.gen(function* () {
           // Built unchecked: encoding it for the worker checks it.
-          const request = new AnalyzeFaces({ frames, bestFrameIndex, thresholds: yield* thresholds }, true)
+          const request = new AnalyzeFaces({ frames: framesForClone(frames), bestFrameIndex, thresholds: yield* thresholds }, true)
           return yield* pool.executeEffect(request)
         }).pipe(
           Effect.catchAllCause((cause) => Effect.fail(asFaceAnalysisError(cause))),
