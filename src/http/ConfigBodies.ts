@@ -12,16 +12,23 @@ import { LogConfig, ServiceConfig } from "../domain/ServiceConfig.js"
 
 const { detection: _detection, face: _face, license: _license, log: _log, ...topLevel } = ServiceConfig.fields
 
-/** Any subset of the keys, sections included: merged over the file as it is. */
-export const ConfigPatch = Schema.extend(
-  Schema.partial(Schema.Struct(topLevel)),
-  Schema.Struct({
-    log: Schema.optional(Schema.partial(LogConfig)),
-    face: Schema.optional(Schema.partial(FaceThresholds)),
-    detection: Schema.optional(Schema.partial(DetectionConfig)),
-    license: Schema.optional(Schema.partial(Schema.encodedSchema(LicenseConfig)))
-  })
-).annotations({ identifier: "ConfigPatch", description: "Partial configuration merged over config.json" })
+/** Each key optional, and `null` (which resets the key to its default, or removes a section). */
+const resettable = <Fields extends Record<string, Schema.Schema.Any>>(fields: Fields) =>
+  Object.fromEntries(Object.entries(fields).map(([key, schema]) => [key, Schema.optional(Schema.NullOr(schema))])) as {
+    readonly [K in keyof Fields]: Schema.optional<Schema.NullOr<Fields[K]>>
+  }
+
+/** Any subset of the keys, sections included: merged over the file as it is on disk. */
+export const ConfigPatch = Schema.Struct({
+  ...resettable(topLevel),
+  log: Schema.optional(Schema.NullOr(Schema.Struct(resettable(LogConfig.fields)))),
+  face: Schema.optional(Schema.NullOr(Schema.Struct(resettable(FaceThresholds.fields)))),
+  detection: Schema.optional(Schema.NullOr(Schema.Struct(resettable(DetectionConfig.fields)))),
+  license: Schema.optional(Schema.NullOr(Schema.partial(Schema.encodedSchema(LicenseConfig))))
+}).annotations({
+  identifier: "ConfigPatch",
+  description: "Partial configuration merged over config.json; null resets a key to its default or removes a section"
+})
 
 /** The effective configuration; secret values (license key) read "<redacted>". */
 export const ShownConfig = ServiceConfig.annotations({

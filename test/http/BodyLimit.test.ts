@@ -65,10 +65,10 @@ describe("client_max_body_size", () => {
   it.scoped("a new limit posted to /config applies to the next request", () =>
     Effect.gen(function*() {
       const { url } = yield* startServer()
-      const update = yield* postConfig(url, { client_max_body_size: "1k" })
+      const update = yield* postConfig(url, { client_max_body_size: "64k" })
       expect(update.status).toBe(200)
       expect(update.body.restartRequired).toEqual([])
-      const answer = yield* request(`${url}/liveness/evaluate`, { method: "POST", body: captureForm(new Uint8Array(4096)) })
+      const answer = yield* request(`${url}/liveness/evaluate`, { method: "POST", body: captureForm(new Uint8Array(100 * 1024)) })
       expect(answer.status).toBe(413)
     }))
 })
