@@ -2,7 +2,7 @@
  * `iad-capture`: the reference capture SDK on the command line.
  *   keygen  --out DIR [--force]
  *   build   --keys DIR --image FILE [--image FILE ...] [--signals FILE.json]
- *           [--captured-at ISO8601|epoch-ms] [--burst N] --out FILE
+ *           [--captured-at ISO8601|epoch-ms] [--burst N] [--platform web --session-token HEX] --out FILE
  *   inspect --keys DIR FILE
  */
 import { readFile, writeFile } from "node:fs/promises"
@@ -15,7 +15,7 @@ import { loadNativeAddon } from "../infra/native/NativeAddon.js"
 const usage = `usage:
   iad-capture keygen  --out DIR [--force]
   iad-capture build   --keys DIR --image FILE [--image FILE ...] [--signals FILE.json]
-                      [--captured-at ISO8601|epoch-ms] [--burst N] --out FILE
+                      [--captured-at ISO8601|epoch-ms] [--burst N] [--platform web --session-token HEX] --out FILE
   iad-capture inspect --keys DIR FILE`
 
 class UsageError extends Error {}
@@ -29,6 +29,20 @@ const parseCapturedAt = (raw: string): number => {
   const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw)
   if (!Number.isSafeInteger(ms)) throw new UsageError(`--captured-at: not an ISO 8601 date or epoch ms: ${raw}`)
   return ms
+}
+
+/** `--platform` and `--session-token` override the signals file (a web capture is then unsigned). */
+const withWebFlags = (signals: unknown, platform: string | undefined, sessionToken: string | undefined): unknown => {
+  if (platform === undefined && sessionToken === undefined) return signals
+  if (sessionToken !== undefined && !/^([0-9a-fA-F]{2})+$/.test(sessionToken))
+    throw new UsageError("--session-token needs hex bytes")
+  const base = typeof signals === "object" && signals !== null ? (signals as Record<string, unknown>) : {}
+  const sdk = typeof base["sdk"] === "object" && base["sdk"] !== null ? base["sdk"] : {}
+  return {
+    ...base,
+    ...(platform === undefined ? {} : { sdk: { ...sdk, platform } }),
+    ...(sessionToken === undefined ? {} : { sessionToken: sessionToken.toLowerCase() })
+  }
 }
 
 const keygen = async (args: Array<string>) => {
@@ -47,6 +61,8 @@ const build = async (args: Array<string>) => {
       signals: { type: "string" },
       "captured-at": { type: "string" },
       burst: { type: "string" },
+      platform: { type: "string" },
+      "session-token": { type: "string" },
       out: { type: "string" }
     }
   })
@@ -54,7 +70,8 @@ const build = async (args: Array<string>) => {
   if (images.length === 0) throw new UsageError("at least one --image")
   const burst = values.burst === undefined ? undefined : Number(values.burst)
   if (burst !== undefined && !(Number.isInteger(burst) && burst >= 1)) throw new UsageError("--burst N needs a positive integer")
-  const signals = values.signals === undefined ? undefined : JSON.parse(await readFile(values.signals, "utf8"))
+  const fromFile = values.signals === undefined ? undefined : JSON.parse(await readFile(values.signals, "utf8"))
+  const signals = withWebFlags(fromFile, values.platform, values["session-token"])
   const capture = await buildCapture({
     keysDir: required(values.keys, "keys"),
     frames: await Promise.all(images.map((file) => readFile(file))),
