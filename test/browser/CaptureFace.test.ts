@@ -76,8 +76,10 @@ describe("browser SDK in Chromium", () => {
       expect(contents.sessionToken).toBe(Buffer.from(sessionToken, "utf8").toString("hex"))
       expect(contents.sdk).toEqual({ name: "iad-capture-web", version: "1.0.0", platform: "web" })
       expect(contents.camera).toEqual({ name: y4m, width: 1280, height: 720, fps: 30 })
-      // Automation (navigator.webdriver) and Chromium's fake device (a .y4m label) are reported.
+      // Automation (navigator.webdriver), headless Chromium (its user agent, SwiftShader) and the
+      // fake device (a .y4m label) are all reported.
       expect(contents.environment.remoteControl).toBe(true)
+      expect(contents.environment.emulator).toBe(true)
       expect(contents.environment.virtualCamera).toBe(true)
       expect(contents.createdAt).toBeGreaterThanOrEqual(started - 5_000)
       expect(contents.createdAt).toBeLessThanOrEqual(finished)

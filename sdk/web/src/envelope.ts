@@ -41,27 +41,43 @@ export const servicePublicKeyOf = (key: string | Uint8Array): Bytes => {
   throw new Error("servicePublicKey is not an X25519 public key (PEM, base64 or hex of 32 bytes)")
 }
 
-const subtle = (): SubtleCrypto => {
+const subtle = (): typeof globalThis.crypto.subtle => {
   if (globalThis.crypto?.subtle === undefined) throw new Error("WebCrypto is unavailable (the page must be served over https)")
   return globalThis.crypto.subtle
 }
 
-/** An ephemeral key pair and the shared secret with the service, WebCrypto first. */
-const agree = async (servicePublic: Bytes): Promise<{ ephemeralPublic: Bytes; shared: Bytes }> => {
-  try {
-    const pair = (await subtle().generateKey({ name: "X25519" }, true, ["deriveBits"])) as CryptoKeyPair
-    const peer = await subtle().importKey("raw", servicePublic, { name: "X25519" }, false, [])
-    const shared = new Uint8Array(await subtle().deriveBits({ name: "X25519", public: peer }, pair.privateKey, 256))
-    return { ephemeralPublic: new Uint8Array(await subtle().exportKey("raw", pair.publicKey)), shared }
-  } catch {
-    const secret = x25519.utils.randomSecretKey()
-    return { ephemeralPublic: new Uint8Array(x25519.getPublicKey(secret)), shared: new Uint8Array(x25519.getSharedSecret(secret, servicePublic)) }
+export interface KeyAgreement {
+  readonly ephemeralPublic: Bytes
+  readonly shared: Bytes
+}
+
+export const agreeWithWebCrypto = async (servicePublic: Bytes): Promise<KeyAgreement> => {
+  const pair = await subtle().generateKey({ name: "X25519" }, true, ["deriveBits"])
+  if (!("privateKey" in pair)) throw new Error("X25519 generateKey gave no key pair")
+  const peer = await subtle().importKey("raw", servicePublic, { name: "X25519" }, false, [])
+  const shared = new Uint8Array(await subtle().deriveBits({ name: "X25519", public: peer }, pair.privateKey, 256))
+  return { ephemeralPublic: new Uint8Array(await subtle().exportKey("raw", pair.publicKey)), shared }
+}
+
+export const agreeWithNoble = async (servicePublic: Bytes): Promise<KeyAgreement> => {
+  const secret = x25519.utils.randomSecretKey()
+  return {
+    ephemeralPublic: new Uint8Array(x25519.getPublicKey(secret)),
+    shared: new Uint8Array(x25519.getSharedSecret(secret, servicePublic))
   }
 }
 
-export const seal = async (plaintext: Bytes, servicePublicKey: string | Uint8Array): Promise<Bytes> => {
+/** WebCrypto where the browser has X25519, the library elsewhere. */
+const agree = (servicePublic: Bytes): Promise<KeyAgreement> =>
+  agreeWithWebCrypto(servicePublic).catch(() => agreeWithNoble(servicePublic))
+
+export const seal = async (
+  plaintext: Bytes,
+  servicePublicKey: string | Uint8Array,
+  agreement: (servicePublic: Bytes) => Promise<KeyAgreement> = agree
+): Promise<Bytes> => {
   const servicePublic = servicePublicKeyOf(servicePublicKey)
-  const { ephemeralPublic, shared } = await agree(servicePublic)
+  const { ephemeralPublic, shared } = await agreement(servicePublic)
   if (shared.every((b) => b === 0)) throw new Error("the service public key is a low-order point")
   const hkdfKey = await subtle().importKey("raw", shared, "HKDF", false, ["deriveKey"])
   const aesKey = await subtle().deriveKey(

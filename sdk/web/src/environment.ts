@@ -3,7 +3,7 @@
  * these signals catch unmodified automation and virtual cameras, not a determined attacker
  * (docs/capture-format.md, "Web captures").
  */
-import type { EnvironmentSignalName } from "../../../src/capture/CaptureFormat.js"
+import type { BrowserObservations } from "./signals.js"
 
 /** Camera labels of virtual cameras and of Chromium's own fake device (a file path, .y4m/.mjpeg). */
 const VIRTUAL_CAMERA_LABEL =
@@ -11,15 +11,6 @@ const VIRTUAL_CAMERA_LABEL =
 
 /** Renderers with no GPU behind them: headless browsers, VMs and CI machines. */
 const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|mesa offscreen|basic render/i
-
-export interface BrowserObservations {
-  readonly webdriver: boolean
-  readonly headless: boolean
-  readonly webglRenderer: string
-  readonly softwareRenderer: boolean
-  readonly virtualCameraLabel: boolean
-  readonly hiddenDuringCapture: boolean
-}
 
 const webglRenderer = (): string => {
   try {
@@ -57,14 +48,3 @@ export const observeBrowser = (cameraLabel: string, hiddenDuringCapture: boolean
     hiddenDuringCapture
   }
 }
-
-/**
- * The format's flags for a browser: automation (webdriver) is remote control; a headless browser
- * or a software renderer is an emulated device; a page hidden while the camera was read means
- * nobody was looking at it (remote control too); a virtual camera label is a virtual camera.
- */
-export const environmentFlags = (o: BrowserObservations): Partial<Record<EnvironmentSignalName, boolean>> => ({
-  emulator: o.headless || o.softwareRenderer,
-  virtualCamera: o.virtualCameraLabel,
-  remoteControl: o.webdriver || o.hiddenDuringCapture
-})
