@@ -22,7 +22,8 @@ export const seal = (plaintext: Uint8Array, servicePublic: KeyObject): Buffer =>
   const nonce = randomBytes(NONCE_BYTES)
 
   const header = Buffer.alloc(HEADER_BYTES)
-  let at = MAGIC.copy(header, 0)
+  header.set(MAGIC, 0)
+  let at = MAGIC.length
   at = header.writeUInt8(ENVELOPE_VERSION, at)
   at = header.writeUInt8(SUITE_X25519_HKDF_SHA256_AES256GCM, at)
   at += keyIdOf(servicePublic).copy(header, at)

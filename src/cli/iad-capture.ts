@@ -38,6 +38,8 @@ const buildSpec: CommandSpec = {
     },
     "captured-at": { type: "string", value: "WHEN", description: "capture time, ISO 8601 or epoch ms (default: now)" },
     burst: { type: "string", value: "N", description: "simulated burst for tests: each image becomes N distinct frames (N >= 1)" },
+    platform: { type: "string", value: "NAME", description: "the SDK platform to declare, e.g. `web` (a web capture carries a session token and no SDK signature)" },
+    "session-token": { type: "string", value: "HEX", description: "a server-issued session token to carry (hex bytes), as the browser SDK does" },
     out: { type: "string", value: "FILE", required: true, description: "where to write the capture" }
   }
 }
@@ -69,16 +71,33 @@ const keygen = async (args: ParsedCommand) => {
   console.log(`keys written to ${dir}: ${Object.values(keyFiles).join(", ")} (private keys mode 0600)`)
 }
 
+/** `--platform` and `--session-token` over the signals file (a web capture is then unsigned). */
+const withWebFlags = (signals: unknown, platform: string | undefined, sessionToken: string | undefined): unknown => {
+  if (platform === undefined && sessionToken === undefined) return signals
+  if (sessionToken !== undefined && !/^([0-9a-fA-F]{2})+$/.test(sessionToken)) throw new UsageError("--session-token: needs hex bytes")
+  const base = typeof signals === "object" && signals !== null ? (signals as Record<string, unknown>) : {}
+  const sdk = typeof base["sdk"] === "object" && base["sdk"] !== null ? base["sdk"] : {}
+  return {
+    ...base,
+    ...(platform === undefined ? {} : { sdk: { ...sdk, platform } }),
+    ...(sessionToken === undefined ? {} : { sessionToken: sessionToken.toLowerCase() })
+  }
+}
+
 const build = async (args: ParsedCommand) => {
   const capturedAt = args.string("captured-at")
   const burst = args.string("burst")
   const signalsFile = args.string("signals")
+  const platform = args.string("platform")
+  const sessionToken = args.string("session-token")
   // Arguments are checked before the SDK loads, so a mistake is answered at once.
   const { readSignalsFile } = await import("./SignalsFile.js")
+  const fromFile = signalsFile === undefined ? undefined : await readSignalsFile(signalsFile)
+  const signals = withWebFlags(fromFile, platform, sessionToken)
   const options = {
     ...(capturedAt === undefined ? {} : { capturedAt: parseCapturedAt(capturedAt) }),
     ...(burst === undefined ? {} : { burst: parseBurst(burst) }),
-    ...(signalsFile === undefined ? {} : { signals: await readSignalsFile(signalsFile) })
+    ...(signals === undefined ? {} : { signals })
   }
   const { buildCapture } = await import("../capture/BuildCapture.js")
   const capture = await buildCapture({

@@ -68,7 +68,12 @@ const recipeFor = (outcome: FakeOutcome): Recipe => {
   }
 }
 
-const sdkSignatureFact = { genuine: "valid", forged: "invalid", "untrusted-key": "unknown-key" } as const
+const sdkSignatureFact = {
+  genuine: "valid",
+  forged: "invalid",
+  "untrusted-key": "unknown-key",
+  absent: "unsigned-web"
+} as const
 const attestationFact = {
   genuine: "valid",
   forged: "invalid",
@@ -111,11 +116,12 @@ const openedFrom = (document: FakeCaptureDocument, bytes: Uint8Array, now: numbe
     faceScore: draft.faceScore,
     environment: draft.environment,
     device: { ...draft.device, id: hex(draft.device.id) },
-    activity: { motion: Float32Array.from(draft.motion.flat()), touches: Float32Array.from(draft.touches.flat()) }
+    activity: { motion: Float32Array.from(draft.motion.flat()), touches: Float32Array.from(draft.touches.flat()) },
+    ...(draft.sessionToken === undefined ? {} : { sessionToken: hex(draft.sessionToken) })
   }
   const integrity: IntegrityFacts = {
     sdkSignature: sdkSignatureFact[draft.sdkSignature],
-    sdkKeyId: "00".repeat(8),
+    sdkKeyId: draft.sdkSignature === "absent" ? "" : "00".repeat(8),
     attestation: attestationFact[draft.attestation]
   }
   return {
