@@ -108,7 +108,7 @@ describe("capture test vectors (docs/test-vectors)", () => {
       expect(first.subarray(46, 58).equals(second.subarray(46, 58))).toBe(false)
       const engine = yield* Effect.promise(() => engineFor(keysDir))
       const opened = yield* Effect.promise(() => Promise.all([engine.open(first), engine.open(second)]))
-      expect(opened.map((o) => expectSuccess(o).capture.captureId)).toEqual([draft.captureId.toString("hex"), draft.captureId.toString("hex")])
+      expect(opened.map((o) => expectSuccess(o).capture.captureId)).toEqual([Buffer.from(draft.captureId).toString("hex"), Buffer.from(draft.captureId).toString("hex")])
     }))
 
   it.effect("injected randomness of the wrong size is refused, not truncated or padded", () =>
