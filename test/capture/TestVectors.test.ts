@@ -8,7 +8,7 @@ import { createDecipheriv } from "node:crypto"
 import { readFile } from "node:fs/promises"
 import { join } from "node:path"
 import { Effect } from "effect"
-import { encodeCapture, encodePlaintext, HEADER_BYTES } from "../../src/capture/index.js"
+import { encodeCapture, encodePlaintext, HEADER_BYTES, record, seal } from "../../src/capture/index.js"
 import {
   draftOfVector,
   keysDir,
@@ -117,5 +117,20 @@ describe("capture test vectors (docs/test-vectors)", () => {
       expect(() => encodeCapture(draft, keys, { randomness: { nonce: new Uint8Array(11) } })).toThrow(RangeError)
       expect(() => encodeCapture(draft, keys, { randomness: { nonce: new Uint8Array(16) } })).toThrow(RangeError)
       expect(() => encodeCapture(draft, keys, { randomness: { ephemeralPrivateKey: new Uint8Array(31) } })).toThrow(RangeError)
+    }))
+
+  it.effect("the plaintext holds exactly its two records: an extension record beside them is refused (capture-format.md)", () =>
+    Effect.gen(function*() {
+      const { draft, keys } = yield* load("attested")
+      const plaintext = encodePlaintext(draft, keys)
+      const engine = yield* Effect.promise(() => engineFor(keysDir))
+      const opened = yield* Effect.promise(() =>
+        Promise.all([
+          engine.open(seal(plaintext, keys.servicePublic)),
+          engine.open(seal(Buffer.concat([plaintext, record(0x8001, Buffer.from("extension"))]), keys.servicePublic))
+        ])
+      )
+      expect(expectSuccess(opened[0]!).integrity.sdkSignature).toBe("valid")
+      expect(opened[1]).toMatchObject({ ok: false, codeName: "UNKNOWN_FIELD", tag: 0x8001 })
     }))
 })
