@@ -142,7 +142,7 @@ def main() -> int:
     args = parser.parse_args()
     try:
         capture = args.run(args)
-    except (iadc.CaptureError, OSError, ValueError, KeyError) as error:
+    except (iadc.CaptureError, OSError, ValueError, KeyError, OverflowError, TypeError, struct.error) as error:
         print(f"build_capture.py {args.command}: {error}", file=sys.stderr)
         return 1
     with open(args.out, "wb") as f:

@@ -88,8 +88,13 @@ def packed(rows: Sequence[Sequence[float]], width: int) -> bytes:
     for row in rows:
         if len(row) != width:
             raise CaptureError(f"a row of {len(row)} values, expected {width}")
-        out += u32(max(0, round_half_up(row[0])))
-        out += struct.pack(f">{width - 1}f", *row[1:])
+        if not all(math.isfinite(v) for v in row):
+            raise CaptureError("sample values must be finite")
+        t = round_half_up(row[0])
+        if not 0 <= t <= 0xFFFFFFFF:
+            raise CaptureError(f"sample time {row[0]} ms is not a u32")
+        out += u32(t)
+        out += struct.pack(f">{width - 1}f", *row[1:])  # OverflowError beyond float32's range
     return bytes(out)
 
 

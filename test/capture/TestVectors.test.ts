@@ -23,7 +23,13 @@ import { engineFor, expectFailure, expectSuccess } from "../native/helpers.js"
 
 interface Expected {
   readonly captureLength: number
-  readonly envelope: { readonly serviceKeyId: string; readonly ephemeralPublicKey: string; readonly aesKey: string; readonly nonce: string; readonly header: string }
+  readonly envelope: {
+    readonly serviceKeyId: string
+    readonly ephemeralPublicKey: string
+    readonly aesKey: string
+    readonly nonce: string
+    readonly header: string
+  }
   readonly decoded: Record<string, unknown> & { readonly frames: ReadonlyArray<{ readonly offsetMs: number; readonly sha256: string }> }
 }
 
@@ -108,7 +114,8 @@ describe("capture test vectors (docs/test-vectors)", () => {
       expect(first.subarray(46, 58).equals(second.subarray(46, 58))).toBe(false)
       const engine = yield* Effect.promise(() => engineFor(keysDir))
       const opened = yield* Effect.promise(() => Promise.all([engine.open(first), engine.open(second)]))
-      expect(opened.map((o) => expectSuccess(o).capture.captureId)).toEqual([Buffer.from(draft.captureId).toString("hex"), Buffer.from(draft.captureId).toString("hex")])
+      const id = Buffer.from(draft.captureId).toString("hex")
+      expect(opened.map((o) => expectSuccess(o).capture.captureId)).toEqual([id, id])
     }))
 
   it.effect("injected randomness of the wrong size is refused, not truncated or padded", () =>

@@ -139,11 +139,12 @@ layer(server, { timeout: 300_000 })("the packed reference SDK (npm pack, install
       const { consumer } = yield* install()
       const cli = join(consumer, "node_modules", ".bin", "iad-capture")
       yield* Effect.promise(() => writeFile(join(consumer, "not.jpg"), "GIF89a"))
-      const bad = yield* Effect.promise(() => run(cli, ["build", "--keys", keysDir, "--image", join(consumer, "not.jpg"), "--out", join(consumer, "x.iad")], consumer))
+      const build = (image: string, out: string) => ["build", "--keys", keysDir, "--image", join(consumer, image), "--out", join(consumer, out)]
+      const bad = yield* Effect.promise(() => run(cli, build("not.jpg", "x.iad"), consumer))
       expect(bad.code).toBe(1)
       expect(bad.stderr).toMatch(/^iad-capture build: /)
       // The C++ engine is the service's, not the SDK's: outside the service's checkout `inspect` says what is missing.
-      yield* Effect.promise(() => succeed(cli, ["build", "--keys", keysDir, "--image", join(consumer, "face.jpg"), "--out", join(consumer, "y.iad")], consumer))
+      yield* Effect.promise(() => succeed(cli, build("face.jpg", "y.iad"), consumer))
       const inspect = yield* Effect.promise(() => run(cli, ["inspect", "--keys", keysDir, join(consumer, "y.iad")], consumer))
       expect(inspect.code).toBe(1)
       expect(inspect.stderr).toContain("iad_native.node")

@@ -114,14 +114,26 @@ layer(server, { timeout: 180_000 })("Python encoder: answered like the reference
         const frames = yield* Effect.promise(c.frames)
         const scratch = yield* work()
         const images = frames.map((_, i) => join(scratch, `frame-${i}.jpg`))
-        yield* Effect.promise(() => Promise.all([...frames.map((f, i) => writeFile(images[i]!, f)), writeFile(join(scratch, "signals.json"), JSON.stringify(c.signals))]))
+        const signalsFile = join(scratch, "signals.json")
+        yield* Effect.promise(() =>
+          Promise.all([...frames.map((f, i) => writeFile(images[i]!, f)), writeFile(signalsFile, JSON.stringify(c.signals))])
+        )
 
         const reference = yield* Effect.promise(() => buildCapture({ keysDir, frames, signals: c.signals }))
         const referenceAnswer = verdictOf(yield* postCapture(endpoint, reference))
 
         const pythonCapture = join(scratch, "python.iad")
         const built = yield* Effect.promise(() =>
-          runPython("build_capture.py", ["build", "--keys", keysDir, ...images.flatMap((image) => ["--image", image]), "--signals", join(scratch, "signals.json"), "--out", pythonCapture])
+          runPython("build_capture.py", [
+            "build",
+            "--keys",
+            keysDir,
+            ...images.flatMap((image) => ["--image", image]),
+            "--signals",
+            signalsFile,
+            "--out",
+            pythonCapture
+          ])
         )
         expect(built).toMatchObject({ code: 0, stderr: "" })
         const posted = yield* Effect.promise(() => runPython("post_capture.py", [endpoint, pythonCapture]))
