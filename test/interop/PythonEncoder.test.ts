@@ -67,6 +67,12 @@ const activity = { motion: simulatedMotion(1000), touches: [[100, 0.5, 0.85, 0.5
 const cases: ReadonlyArray<Case> = [
   { what: "a genuine burst", frames: sharedBurst, signals: activity, expected: { status: 200, body: { diagnostic: "Live", reason: "None" } } },
   {
+    what: "a genuine burst with each encoder's own simulated motion and touch",
+    frames: sharedBurst,
+    signals: {},
+    expected: { status: 200, body: { diagnostic: "Live", reason: "None" } }
+  },
+  {
     what: "a forged SDK signature",
     frames: sharedBurst,
     signals: { ...activity, sdkSignature: "forged" },
