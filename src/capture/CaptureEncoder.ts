@@ -21,7 +21,7 @@ import {
   WEB_PLATFORM
 } from "./CaptureFormat.js"
 import type { CameraDescription, CaptureSignals, DeviceIdentity, EnvironmentSignals, SdkIdentity } from "./CaptureContents.js"
-import { seal } from "./Envelope.js"
+import { seal, type SealRandomness } from "./Envelope.js"
 import { type EncoderKeys, keyIdOf } from "./KeysDir.js"
 import { container, record, samples, text, u16, u32, u64, u8 } from "./Tlv.js"
 
@@ -140,6 +140,8 @@ const attestationOf = (draft: CaptureDraft, authority: KeyObject): Buffer | unde
 export interface EncodeOptions {
   /** Build a capture that breaks the format's limits, to test that engines refuse it. */
   readonly skipLimitChecks?: boolean
+  /** Fixed envelope randomness, for known-answer test vectors only; fresh by default. */
+  readonly randomness?: SealRandomness
 }
 
 /** The plaintext inside the envelope: the content, then the SDK signature record unless `absent`. */
@@ -162,4 +164,4 @@ export const encodePlaintext = (
 }
 
 export const encodeCapture = (draft: CaptureDraft, keys: EncoderKeys, options: EncodeOptions = {}): Buffer =>
-  seal(encodePlaintext(draft, keys, options), keys.servicePublic)
+  seal(encodePlaintext(draft, keys, options), keys.servicePublic, options.randomness)
