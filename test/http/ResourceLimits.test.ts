@@ -1,0 +1,88 @@
+/**
+ * Bounded resources: the upload byte budget (503 + Retry-After before the body is read, given
+ * back when an upload ends), and a default connection limit below the process's descriptor limit
+ * that keeps the service reachable under a flood of idle sockets.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import * as fs from "node:fs"
+import { encodeFakeCapture } from "../../src/infra/fake/FakeCaptureDocument.js"
+import { connectRaw, type RawConnection, sleep } from "../support/RawHttp.js"
+import { startServiceProcess } from "../support/ServiceProcess.js"
+import { postCapture, request, startServer } from "../support/TestServer.js"
+
+const uploadHead = (length: number) =>
+  "POST /api/v1/iad/liveness/evaluate HTTP/1.1\r\nHost: x\r\n" +
+  `Content-Type: multipart/form-data; boundary=B\r\nContent-Length: ${length}\r\n\r\n`
+
+/** An upload that sends its headers and `sent` bytes of body, then stalls. */
+const stalledUpload = (url: string, length: number, sent: number) =>
+  Effect.acquireRelease(
+    Effect.promise(async () => {
+      const connection = await connectRaw(url)
+      connection.socket.write(uploadHead(length))
+      connection.socket.write(Buffer.alloc(sent, 0x41))
+      return connection
+    }),
+    (connection: RawConnection) => Effect.sync(() => connection.socket.destroy())
+  )
+
+describe("max_upload_bytes_in_flight", () => {
+  it.scoped("an upload that does not fit gets 503 + Retry-After before sending any body", () =>
+    Effect.gen(function*() {
+      const { url } = yield* startServer({ config: { max_upload_bytes_in_flight: "1M" } })
+      const holding = yield* stalledUpload(url, 700 * 1024, 64 * 1024)
+      yield* Effect.promise(() => sleep(100))
+      // Headers only: the answer must come without the body.
+      const refused = yield* Effect.promise(async () => {
+        const connection = await connectRaw(url)
+        connection.socket.write(uploadHead(700 * 1024))
+        return connection.answer(5_000)
+      })
+      expect(refused.status).toBe(503)
+      expect(refused.headers["retry-after"]).toBe("1")
+      expect(JSON.parse(refused.body)).toEqual({ message: "Too many uploads in progress; retry shortly" })
+      // What fits still passes, and a request without a body is never refused.
+      expect((yield* postCapture(`${url}/liveness/evaluate`, encodeFakeCapture({ outcome: "Live" }))).status).toBe(200)
+      expect((yield* request(`${url}/health`)).status).toBe(200)
+      // The stalled upload's connection closes: its bytes are given back.
+      holding.socket.destroy()
+      yield* Effect.promise(() => sleep(100))
+      const padded = new Uint8Array(700 * 1024).fill(0x20)
+      padded.set(encodeFakeCapture({ outcome: "Live" }), 0)
+      expect((yield* postCapture(`${url}/liveness/evaluate`, padded)).status).toBe(200)
+    }))
+
+  it.scoped("answered uploads give their bytes back", () =>
+    Effect.gen(function*() {
+      const { url } = yield* startServer({ config: { max_upload_bytes_in_flight: "300k" } })
+      const padded = new Uint8Array(200 * 1024).fill(0x20)
+      padded.set(encodeFakeCapture({ outcome: "Live" }), 0)
+      for (let i = 0; i < 5; i++) {
+        expect((yield* postCapture(`${url}/liveness/evaluate`, padded)).status).toBe(200)
+      }
+    }))
+})
+
+describe("max_connections", () => {
+  it.skipIf(!fs.existsSync("/proc/self/limits"))(
+    "by default, 400 idle sockets against a 256-descriptor process leave /health answering",
+    async () => {
+      const service = await startServiceProcess({}, { openFiles: 256 })
+      const idle: Array<RawConnection> = []
+      try {
+        for (let i = 0; i < 400; i++) {
+          idle.push(await connectRaw(service.origin).catch(() => undefined as never))
+        }
+        await sleep(200)
+        const health = await fetch(`${service.origin}/api/v1/iad/health`).catch((error: Error) => error)
+        expect(health instanceof Error ? health.message : health.status).toBe(200)
+        expect(service.log()).toMatch(/max_connections: 128 in effect/)
+      } finally {
+        for (const connection of idle) connection?.socket.destroy()
+        expect(await service.stop()).toBe(0)
+      }
+    },
+    90_000
+  )
+})
