@@ -11,7 +11,7 @@ import * as fs from "node:fs"
 import type * as http from "node:http"
 import type { Socket } from "node:net"
 
-/** Descriptors kept for the service itself (models, logs, keys, Redis, worker pipes): ~40 at idle, measured. */
+/** Descriptors kept for the service itself (models, logs, keys, Redis, worker pipes): ~50 open at idle with the native engine, measured. */
 export const RESERVED_DESCRIPTORS = 128
 
 /** The soft RLIMIT_NOFILE of this process (Node raises it to the hard limit at start), from /proc. */

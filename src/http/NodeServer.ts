@@ -20,6 +20,7 @@ import { parseByteSize } from "../domain/ByteSize.js"
 import type { ServiceConfig } from "../domain/ServiceConfig.js"
 import { ConfigStore } from "../infra/ConfigStore.js"
 import { ConnectionLimits, effectiveMaxConnections, openFileLimit } from "./ConnectionLimits.js"
+import { reclaimAfterBursts } from "./MemoryReclaim.js"
 import { answerOnResponse, answerOnSocket, clientErrorAnswer, hasDecodableUrl } from "./RawAnswers.js"
 import { httpsOptions, loadTlsMaterial, reloadOnHangup, type TlsMaterial } from "./TlsContext.js"
 import { bytesToReserve, UploadBudget } from "./UploadBudget.js"
@@ -53,7 +54,7 @@ class Guards {
 
   constructor(readonly config: NodeServerConfig, readonly limits: LiveLimits, readonly maxConnections: number) {
     this.connections = new ConnectionLimits(maxConnections, config.max_connections_per_ip)
-    this.budget = new UploadBudget(limits.uploadBudget)
+    this.budget = new UploadBudget(limits.uploadBudget, reclaimAfterBursts())
   }
 
   install(server: http.Server | https.Server, connectionEvent: "connection" | "secureConnection"): void {

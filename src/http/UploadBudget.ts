@@ -7,9 +7,16 @@
  */
 export class UploadBudget {
   private held = 0
+  private peak = 0
 
-  /** `limit` undefined = no budget. */
-  constructor(private readonly limit: () => number | undefined) {}
+  /**
+   * `limit` undefined = no budget. `onDrained` is told the peak held each time uploads in
+   * progress go back to none (MemoryReclaim collects garbage then).
+   */
+  constructor(
+    private readonly limit: () => number | undefined,
+    private readonly onDrained: (peakBytes: number) => void = () => {}
+  ) {}
 
   get bytesHeld(): number {
     return this.held
@@ -21,11 +28,17 @@ export class UploadBudget {
     if (bytes <= 0) return () => {}
     if (limit !== undefined && this.held + bytes > limit) return undefined
     this.held += bytes
+    this.peak = Math.max(this.peak, this.held)
     let released = false
     return () => {
       if (released) return
       released = true
       this.held -= bytes
+      if (this.held === 0) {
+        const peak = this.peak
+        this.peak = 0
+        this.onDrained(peak)
+      }
     }
   }
 }

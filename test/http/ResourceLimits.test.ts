@@ -8,7 +8,7 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import { encodeFakeCapture } from "../../src/infra/fake/FakeCaptureDocument.js"
 import { connectRaw, type RawConnection, sleep } from "../support/RawHttp.js"
-import { startServiceProcess } from "../support/ServiceProcess.js"
+import { rssOf, startServiceProcess } from "../support/ServiceProcess.js"
 import { postCapture, request, startServer } from "../support/TestServer.js"
 
 const uploadHead = (length: number) =>
@@ -62,6 +62,47 @@ describe("max_upload_bytes_in_flight", () => {
         expect((yield* postCapture(`${url}/liveness/evaluate`, padded)).status).toBe(200)
       }
     }))
+})
+
+describe("memory after a burst of uploads", () => {
+  it.skipIf(!fs.existsSync("/proc/self/status"))(
+    "RSS of an `npm start` process returns near idle once 40 stalled 10 MB uploads close",
+    async () => {
+      // No budget, so that the burst really takes memory.
+      const service = await startServiceProcess({ max_upload_bytes_in_flight: "" })
+      const pid = service.child.pid!
+      const uploads: Array<RawConnection> = []
+      try {
+        await sleep(1000)
+        const idle = rssOf(pid)
+        for (let i = 0; i < 40; i++) {
+          const connection = await connectRaw(service.origin)
+          connection.socket.write(uploadHead(10 * 1024 * 1024))
+          // A capture part, so that the service keeps its bytes while the upload lasts.
+          connection.socket.write('--B\r\nContent-Disposition: form-data; name="capture"; filename="c"\r\n\r\n')
+          connection.socket.write(Buffer.alloc(9 * 1024 * 1024, 0x41))
+          uploads.push(connection)
+        }
+        // Until the service has read what was sent (the client's buffers are empty).
+        for (let waited = 0; waited < 30_000 && uploads.some((c) => c.socket.writableLength > 0); waited += 200) {
+          await sleep(200)
+        }
+        await sleep(500)
+        const peak = rssOf(pid)
+        for (const connection of uploads) connection.socket.destroy()
+        await sleep(3000)
+        const after = rssOf(pid)
+        const mib = (bytes: number) => Math.round(bytes / 1048576)
+        const summary = `RSS idle ${mib(idle)} MiB, peak ${mib(peak)} MiB, after ${mib(after)} MiB`
+        expect(peak - idle, summary).toBeGreaterThan(250 * 1048576)
+        expect(after - idle, summary).toBeLessThan(64 * 1048576)
+      } finally {
+        for (const connection of uploads) connection.socket.destroy()
+        expect(await service.stop()).toBe(0)
+      }
+    },
+    90_000
+  )
 })
 
 describe("max_connections", () => {
