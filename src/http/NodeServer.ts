@@ -198,6 +198,9 @@ export const nodeServerLayer = (config: ServiceConfig) =>
     const material: TlsMaterial = yield* loadTlsMaterial(tlsConfig)
     const server = makeNodeServer(config, limits, { options: httpsOptions(tlsConfig, material) })
     yield* reloadOnHangup(server as GuardedHttpsServer, tlsConfig)
+    yield* Effect.logInfo("tls: serving HTTPS (TLS 1.2 at least); SIGHUP reloads the certificates").pipe(
+      Effect.annotateLogs({ certFile: tlsConfig.cert_file, clientCertificates: tlsConfig.ca_file !== undefined })
+    )
     // https.Server serves the same 'request' events as http.Server, which is all the platform uses.
     return NodeHttpServer.layer(() => server as unknown as http.Server, listen)
   }))
