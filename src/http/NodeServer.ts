@@ -11,7 +11,7 @@
  *   requests answered, whatever is left cut after the drain timeout.
  */
 import { NodeHttpServer } from "@effect/platform-node"
-import { Effect, Either, Layer } from "effect"
+import { Effect, Either, Layer, Runtime } from "effect"
 import * as http from "node:http"
 import * as https from "node:https"
 import type { Socket } from "node:net"
@@ -32,6 +32,8 @@ const IDLE_SWEEP_MS = 50
 const TIMEOUT_CHECK_MS = 1000
 /** What a client refused for the upload budget is told to wait, seconds. */
 const BUDGET_RETRY_AFTER_S = 1
+/** A flood of refusals logs one line per this interval, with the count. */
+const REFUSAL_LOG_INTERVAL_MS = 10_000
 
 type NodeServerConfig = Pick<
   ServiceConfig,
@@ -42,6 +44,8 @@ type NodeServerConfig = Pick<
 export interface LiveLimits {
   readonly bodyLimit: () => number | undefined
   readonly uploadBudget: () => number | undefined
+  /** Where the server reports what the operator should know (the service log). */
+  readonly warn: (message: string) => void
 }
 
 const byteSize = (text: string): number | undefined => Either.getOrUndefined(parseByteSize(text))
@@ -51,6 +55,8 @@ class Guards {
   readonly connections: ConnectionLimits
   readonly budget: UploadBudget
   closing = false
+  private refusedSinceLog = 0
+  private lastRefusalLog = 0
 
   constructor(readonly config: NodeServerConfig, readonly limits: LiveLimits, readonly maxConnections: number) {
     this.connections = new ConnectionLimits(maxConnections, config.max_connections_per_ip)
@@ -87,6 +93,7 @@ class Guards {
     }
     const release = this.budget.reserve(bytesToReserve(request.headers, this.limits.bodyLimit()))
     if (release === undefined) {
+      this.reportRefusal()
       // Drained unread, so the client gets the answer instead of a reset.
       request.resume()
       answerOnResponse(response, 503, "Too many uploads in progress; retry shortly", {
@@ -96,6 +103,17 @@ class Guards {
     }
     response.once("close", release)
     return true
+  }
+
+  private reportRefusal(): void {
+    this.refusedSinceLog++
+    const now = Date.now()
+    if (now - this.lastRefusalLog < REFUSAL_LOG_INTERVAL_MS) return
+    this.limits.warn(
+      `max_upload_bytes_in_flight reached (${this.budget.bytesHeld} bytes held): ${this.refusedSinceLog} upload(s) answered 503`
+    )
+    this.lastRefusalLog = now
+    this.refusedSinceLog = 0
   }
 
   startDraining(server: http.Server | https.Server): void {
@@ -184,9 +202,11 @@ export const nodeServerLayer = (config: ServiceConfig) =>
   Layer.unwrapScoped(Effect.gen(function*() {
     const store = yield* ConfigStore
     const live = () => Effect.runSync(store.current)
+    const runFork = Runtime.runFork(yield* Effect.runtime<never>())
     const limits: LiveLimits = {
       bodyLimit: () => byteSize(live().client_max_body_size),
-      uploadBudget: () => byteSize(live().max_upload_bytes_in_flight)
+      uploadBudget: () => byteSize(live().max_upload_bytes_in_flight),
+      warn: (message) => void runFork(Effect.logWarning(message))
     }
     const maxConnections = effectiveMaxConnections(config.max_connections, openFileLimit())
     if (maxConnections > 0 && (config.max_connections === 0 || maxConnections < config.max_connections)) {

@@ -6,10 +6,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as fs from "node:fs"
+import * as path from "node:path"
 import { encodeFakeCapture } from "../../src/infra/fake/FakeCaptureDocument.js"
 import { connectRaw, type RawConnection, sleep } from "../support/RawHttp.js"
 import { rssOf, startServiceProcess } from "../support/ServiceProcess.js"
-import { postCapture, request, startServer } from "../support/TestServer.js"
+import { makeTempDir, postCapture, request, startServer } from "../support/TestServer.js"
 
 const uploadHead = (length: number) =>
   "POST /api/v1/iad/liveness/evaluate HTTP/1.1\r\nHost: x\r\n" +
@@ -30,7 +31,14 @@ const stalledUpload = (url: string, length: number, sent: number) =>
 describe("max_upload_bytes_in_flight", () => {
   it.scoped("an upload that does not fit gets 503 + Retry-After before sending any body", () =>
     Effect.gen(function*() {
-      const { url } = yield* startServer({ config: { max_upload_bytes_in_flight: "1M" } })
+      const dir = makeTempDir()
+      const { url } = yield* startServer({
+        dir,
+        config: {
+          max_upload_bytes_in_flight: "1M",
+          log: { log_path: path.join(dir, "service.log"), log_level: "WARN", log_size_limit: 1048576 }
+        }
+      })
       const holding = yield* stalledUpload(url, 700 * 1024, 64 * 1024)
       yield* Effect.promise(() => sleep(100))
       // Headers only: the answer must come without the body.
@@ -42,6 +50,10 @@ describe("max_upload_bytes_in_flight", () => {
       expect(refused.status).toBe(503)
       expect(refused.headers["retry-after"]).toBe("1")
       expect(JSON.parse(refused.body)).toEqual({ message: "Too many uploads in progress; retry shortly" })
+      yield* Effect.promise(() => sleep(100))
+      expect(fs.readFileSync(path.join(dir, "service.log"), "utf8")).toMatch(
+        /max_upload_bytes_in_flight reached \(716800 bytes held\): 1 upload\(s\) answered 503/
+      )
       // What fits still passes, and a request without a body is never refused.
       expect((yield* postCapture(`${url}/liveness/evaluate`, encodeFakeCapture({ outcome: "Live" }))).status).toBe(200)
       expect((yield* request(`${url}/health`)).status).toBe(200)
