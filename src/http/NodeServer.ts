@@ -55,6 +55,8 @@ class Guards {
   readonly connections: ConnectionLimits
   readonly budget: UploadBudget
   closing = false
+  /** Requests already let through (an `Expect: 100-continue` one passes the guards before its 'request' event). */
+  private readonly admitted = new WeakSet<http.IncomingMessage>()
   private refusedSinceLog = 0
   private lastRefusalLog = 0
 
@@ -66,6 +68,13 @@ class Guards {
   install(server: http.Server | https.Server, connectionEvent: "connection" | "secureConnection"): void {
     server.on(connectionEvent, (socket: Socket) => this.connections.admit(socket))
     server.on("clientError", (error: Error, socket: Duplex) => this.onClientError(error, socket))
+    // Without this listener Node sends `100 Continue` at once: the budget is checked first, so a
+    // refused client (curl sends the header for bodies over 1 MB) never sends its body at all.
+    server.on("checkContinue", (request: http.IncomingMessage, response: http.ServerResponse) => {
+      if (!this.admitRequest(request, response)) return
+      response.writeContinue()
+      server.emit("request", request, response)
+    })
     server.on("checkExpectation", (request: http.IncomingMessage, response: http.ServerResponse) => {
       request.resume()
       answerOnResponse(response, 417, `Unsupported Expect header ${JSON.stringify(request.headers.expect)}`)
@@ -84,6 +93,7 @@ class Guards {
 
   /** False when the request was answered here and must not reach the app. */
   admitRequest(request: http.IncomingMessage, response: http.ServerResponse): boolean {
+    if (this.admitted.has(request)) return true
     this.connections.track(request, response)
     if (this.closing) response.setHeader("connection", "close")
     if (!hasDecodableUrl(request.url)) {
@@ -102,6 +112,7 @@ class Guards {
       return false
     }
     response.once("close", release)
+    this.admitted.add(request)
     return true
   }
 

@@ -26,7 +26,9 @@ export class UploadBudget {
   reserve(bytes: number): (() => void) | undefined {
     const limit = this.limit()
     if (bytes <= 0) return () => {}
-    if (limit !== undefined && this.held + bytes > limit) return undefined
+    // One upload alone always passes: a body larger than the whole budget would otherwise be
+    // refused for ever, however often the client retried as told.
+    if (limit !== undefined && this.held > 0 && this.held + bytes > limit) return undefined
     this.held += bytes
     this.peak = Math.max(this.peak, this.held)
     let released = false

@@ -65,6 +65,25 @@ describe("max_upload_bytes_in_flight", () => {
       expect((yield* postCapture(`${url}/liveness/evaluate`, padded)).status).toBe(200)
     }))
 
+  it.scoped("with Expect: 100-continue the refusal comes instead of the 100, and a fitting upload gets its 100", () =>
+    Effect.gen(function*() {
+      const { url } = yield* startServer({ config: { max_upload_bytes_in_flight: "1M" } })
+      const expectContinue = (length: number) =>
+        Effect.acquireRelease(
+          Effect.promise(async () => {
+            const connection = await connectRaw(url)
+            connection.socket.write(uploadHead(length).replace("\r\n\r\n", "\r\nExpect: 100-continue\r\n\r\n"))
+            return { connection, first: await connection.firstBytes(5_000) }
+          }),
+          ({ connection }) => Effect.sync(() => connection.socket.destroy())
+        )
+      const fits = yield* expectContinue(700 * 1024)
+      expect(fits.first).toMatch(/^HTTP\/1\.1 100 Continue\r\n/)
+      const refused = yield* expectContinue(700 * 1024)
+      expect(refused.first).toMatch(/^HTTP\/1\.1 503 /)
+      expect(refused.first).not.toContain("100 Continue")
+    }))
+
   it.scoped("answered uploads give their bytes back", () =>
     Effect.gen(function*() {
       const { url } = yield* startServer({ config: { max_upload_bytes_in_flight: "300k" } })

@@ -21,9 +21,13 @@ describe("UploadBudget", () => {
   })
 
   it("never refuses a request without a body, and has no ceiling without a limit", () => {
-    const full = new UploadBudget(() => 0)
-    expect(full.reserve(0)).toBeDefined()
-    expect(full.reserve(1)).toBeUndefined()
+    const tiny = new UploadBudget(() => 10)
+    expect(tiny.reserve(0)).toBeDefined()
+    // Alone, an upload larger than the budget passes (else it could never pass); not beside another.
+    const alone = tiny.reserve(50)
+    expect(alone).toBeDefined()
+    expect(tiny.reserve(1)).toBeUndefined()
+    expect(tiny.reserve(0)).toBeDefined()
     expect(new UploadBudget(() => undefined).reserve(2 ** 40)).toBeDefined()
   })
 
