@@ -2,14 +2,17 @@
  * `npm run bench`: every performance number of the service, printed (never asserted).
  * - native open(): captures per second on one core
  * - face analysis: median ms (wall and CPU) per 1280x720 frame, and CPU ms per frame of a 3-frame burst
- * - HTTP: evaluate and extract p50 / p99 at concurrency 1 and 8, native engine, real 3-frame captures
+ * - the service from outside (its own process, as `npm start` runs it): CPU per capture from /proc,
+ *   p50 / p99 and throughput at concurrency 1, 2, 8, 32 (medians of 3 runs), idle and peak RSS, the
+ *   stage breakdown from a CPU profile, and docs/latency-vs-concurrency.png
  * - bad-input soak: memory growth after 500 and 2500 hostile requests (a leak grows with them)
  * Numbers depend on the machine and its load: compare runs on the same machine.
  */
 import { Effect } from "effect"
 import * as os from "node:os"
 import { faceBench } from "./face.js"
-import { benchHttp } from "./http.js"
+import { serviceBench, writePlot } from "./service/serviceBench.js"
+import { stageBreakdown } from "./service/stageBreakdown.js"
 import { benchNativeOpen } from "./nativeOpen.js"
 import { soak } from "./soak.js"
 
@@ -31,15 +34,25 @@ print("face over a photo background, best frame, median CPU ms", face.onPhoto.be
 print("face over a photo background, each further frame, median CPU ms", face.onPhoto.otherFrameCpuMs)
 print("face over a photo background, 3-frame burst, CPU ms per frame (target: under 10)", face.onPhoto.burstCpuMsPerFrame)
 
-const runs = [...(await Effect.runPromise(benchHttp(50, 1))), ...(await Effect.runPromise(benchHttp(200, 8)))]
-for (const result of runs) {
-  print(`HTTP POST /${result.endpoint}, concurrency ${result.concurrency}, ${result.requests} requests`, {
-    p50Ms: result.p50Ms,
-    p99Ms: result.p99Ms,
-    requestsPerSecond: result.requestsPerSecond,
-    statuses: result.statuses
+const service = await serviceBench(200, 3)
+print("service process (node bin/iad-service.cjs), RSS MiB", { idle: Number(service.idleRssMiB.toFixed(0)), peak: Number(service.peakRssMiB.toFixed(0)) })
+for (const level of service.levels) {
+  print(`POST /liveness/evaluate from another process, concurrency ${level.concurrency} (medians of 3 runs of 200)`, {
+    cpuMsPerCapture: Number(level.cpuMsPerCapture.toFixed(1)),
+    p50Ms: Number(level.p50Ms.toFixed(1)),
+    p99Ms: Number(level.p99Ms.toFixed(1)),
+    requestsPerSecond: Number(level.requestsPerSecond.toFixed(1)),
+    throughputOverCpuCeiling: Number(level.ceilingRatio.toFixed(2)),
+    statuses: level.statuses
   })
 }
+await writePlot(service)
+
+const stages = await stageBreakdown(150)
+print("CPU per capture by stage (ms; CPU profile shares of the /proc total, concurrency 2)", {
+  total: Number(stages.processCpuMsPerCapture.toFixed(1)),
+  ...Object.fromEntries(stages.stages.map(([stage, ms]) => [stage, Number(ms.toFixed(2))]))
+})
 
 for (const rounds of [100, 500]) {
   const result = await Effect.runPromise(soak(rounds))

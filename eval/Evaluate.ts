@@ -1,16 +1,18 @@
 /**
- * Runs labelled captures through the real engine in-process (the native engine pool with the ONNX
- * face analyzer, exactly the Layer the service runs) and tallies the answers in ISO/IEC 30107-3
+ * Runs labelled captures through the real pipeline in-process (the native engine, its forensics
+ * and the ONNX face analyzer, the domain's checks and verdict, as the service runs them) and tallies the answers in ISO/IEC 30107-3
  * terms: APCER per attack type (attacks answered Live), BPCER (bona fide answered anything else).
  */
 import { Effect, Layer } from "effect"
 import { join } from "node:path"
+import { assessCapture } from "../src/domain/AssessCapture.js"
 import { CaptureEngine } from "../src/domain/CaptureEngine.js"
 import { type DetectionConfig, defaultDetectionConfig } from "../src/domain/DetectionConfig.js"
 import { defaultConfig, type ServiceConfig } from "../src/domain/ServiceConfig.js"
 import { decideLiveness } from "../src/domain/Verdict.js"
 import { ortFaceAnalyzerLayer } from "../src/infra/face/OrtFaceAnalyzer.js"
 import { nativeEngineLayer } from "../src/infra/native/NativeEngine.js"
+import { nativeForensicsLayer } from "../src/infra/native/NativeForensics.js"
 import { packageRoot } from "../src/infra/PackageRoot.js"
 import { type Label, REVOKED_SDK_VERSIONS, type Sample } from "./Corpus.js"
 
@@ -18,8 +20,10 @@ export const evalDetection: DetectionConfig = { ...defaultDetectionConfig, revok
 
 export const evalEngineLayer = (keysDir: string, poolSize: number) => {
   const config: ServiceConfig = { ...defaultConfig, keys_dir: keysDir, engine_pool_size: poolSize, detection: evalDetection }
-  return nativeEngineLayer(config).pipe(
-    Layer.provide(ortFaceAnalyzerLayer({ modelsDir: join(packageRoot, "models"), thresholds: config.face }))
+  return Layer.mergeAll(
+    nativeEngineLayer(config),
+    nativeForensicsLayer,
+    ortFaceAnalyzerLayer({ modelsDir: join(packageRoot, "models"), thresholds: config.face })
   )
 }
 
@@ -28,15 +32,13 @@ export const answerOf = (bytes: Uint8Array, threshold = defaultConfig.liveness_t
   Effect.gen(function*() {
     const engine = yield* CaptureEngine
     const opened = yield* engine.open(bytes)
-    const assessed = yield* engine.assess(opened.value)
-    const verdict = decideLiveness(assessed.value, threshold)
+    const assessed = yield* assessCapture(opened, evalDetection)
+    const verdict = decideLiveness(assessed, threshold)
     switch (verdict._tag) {
       case "Answered":
         return verdict.diagnostic === "Live" ? "Live" : verdict.reason
       case "FaceRejected":
         return verdict.message
-      case "Unclassified":
-        return "Unclassified"
     }
   }).pipe(Effect.catchAll((error) => Effect.succeed(error._tag === "EngineFailure" ? `EngineFailure:${error.kind}` : error._tag)))
 

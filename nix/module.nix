@@ -179,7 +179,7 @@ in
       type = types.nullOr absolutePath;
       default = null;
       example = "/run/secrets/iad-admin-token";
-      description = "File holding FACEPHI_IAD_ADMIN_TOKEN (bearer token for POST /config); read at start, never in the Nix store. Null: only loopback clients may change the config.";
+      description = "File holding FACEPHI_IAD_ADMIN_TOKEN (bearer token for GET and POST /config); read at start, never in the Nix store. Null: the service generates a token into <keys_dir>/admin.token (mode 0600) on first start.";
     };
 
     replayAttackChecker = {

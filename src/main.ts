@@ -17,11 +17,15 @@ if (Either.isLeft(startup)) {
 // before the pool's first use, which is before any ES module runs: bin/iad-service.cjs (what
 // `npm start` runs) sets UV_THREADPOOL_SIZE from it. Started some other way, the pool has libuv's
 // default of 4 threads unless UV_THREADPOOL_SIZE is set.
-/** One readable line for a startup failure (a busy port, unreadable keys, missing models...). */
+/**
+ * One readable line for a startup failure (a busy port, unreadable keys, missing models...). Tagged
+ * errors have an empty `message`; their `detail` (e.g. which model file is wrong) is what to print.
+ */
 const describeStartupFailure = (error: unknown): string => {
   if (!(error instanceof Error)) return String(error)
+  const detail = "detail" in error && typeof error.detail === "string" ? `${error.name}: ${error.detail}` : ""
   const cause = error.cause instanceof Error ? error.cause.message : ""
-  return [error.message, cause].filter((part) => part !== "").join(": ") || error.name
+  return [error.message, detail, cause].filter((part) => part !== "").join(": ") || error.name
 }
 
 const main = Layer.launch(serviceLayer(startup.right, process.env)).pipe(

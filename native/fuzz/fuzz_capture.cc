@@ -106,6 +106,14 @@ void check_parsed(const Opened& o) {
     check_range(o, c.attestation.signature);
   }
   if (c.motion.size() % 7 != 0 || c.touches.size() % 4 != 0) abort();
+  if (c.has_session_token) {
+    check_range(o, c.session_token);
+    if (c.session_token.length < 1 || c.session_token.length > kMaxSessionTokenBytes) abort();
+  }
+  // Only a web capture with a session token opens without an SDK signature.
+  if (!c.sdk_signed && (!c.has_session_token || c.sdk_platform != kWebPlatform || o.sdk_signature != SignatureFact::UnsignedWeb))
+    abort();
+  if (c.sdk_signed && o.sdk_signature == SignatureFact::UnsignedWeb) abort();
 }
 
 }  // namespace

@@ -25,7 +25,10 @@ const variants: Record<string, CaptureSignals> = {
   genuine: {},
   noAttestation: { attestation: "missing", motion: [], touches: [] },
   otherCapture: { attestation: "other-capture", environment: { emulator: true, virtualCamera: true } },
-  untrustedSdk: { sdkSignature: "untrusted-key", motion: [[0, 0, 9.8, 0, 0, 0, 0]] }
+  untrustedSdk: { sdkSignature: "untrusted-key", motion: [[0, 0, 9.8, 0, 0, 0, 0]] },
+  // Web captures: unsigned with a session token, and a signed capture carrying a token.
+  webUnsigned: { sdk: { platform: "web" }, sessionToken: "5e55" + "ab".repeat(40), attestation: "missing", touches: [] },
+  signedWithToken: { sessionToken: "01", attestation: "missing" }
 }
 for (const [name, signals] of Object.entries(variants)) {
   for (const count of [1, 3]) {

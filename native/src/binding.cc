@@ -27,6 +27,7 @@ const char* signature_name(SignatureFact f) {
     case SignatureFact::Valid: return "valid";
     case SignatureFact::Invalid: return "invalid";
     case SignatureFact::UnknownKey: return "unknown-key";
+    case SignatureFact::UnsignedWeb: return "unsigned-web";
   }
   return "invalid";
 }
@@ -114,6 +115,7 @@ Napi::Object success_object(Napi::Env env, std::unique_ptr<iad::Opened> opened) 
   activity.Set("motion", floats(env, c.motion));
   activity.Set("touches", floats(env, c.touches));
   capture.Set("activity", activity);
+  if (c.has_session_token) capture.Set("sessionToken", text(c.session_token));
   capture.Set("bestFrame", c.best_frame);
   capture.Set("faceScore", c.face_score / 10000.0);
 

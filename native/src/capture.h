@@ -58,7 +58,10 @@ struct Capture {
   Attestation attestation;
   std::vector<float> motion;   // 7 values per sample: t_ms, ax, ay, az, gx, gy, gz
   std::vector<float> touches;  // 4 values per touch: t_ms, x, y, pressure
+  bool has_session_token = false;
+  Range session_token;         // opaque bytes issued by the service (web captures)
   Range content;               // the signed bytes
+  bool sdk_signed = false;     // false: no SDK_SIGNATURE record (web capture with a session token)
   Range sdk_key_id;
   Range sdk_signature;
 };

@@ -13,7 +13,8 @@ namespace tag {
 constexpr uint16_t kContent = 0x7001, kSdkSignature = 0x7002;
 constexpr uint16_t kFormatVersion = 0x0001, kCaptureId = 0x0002, kCreatedAt = 0x0003, kSdk = 0x0004,
                    kCamera = 0x0005, kFrame = 0x0006, kBestFrame = 0x0007, kFaceScore = 0x0008,
-                   kEnvironment = 0x0009, kDevice = 0x000A, kAttestation = 0x000B, kActivity = 0x000C;
+                   kEnvironment = 0x0009, kDevice = 0x000A, kAttestation = 0x000B, kActivity = 0x000C,
+                   kSessionToken = 0x000D;
 }  // namespace tag
 
 constexpr uint64_t bit(uint16_t t) { return uint64_t{1} << t; }
@@ -208,8 +209,8 @@ bool parse_activity(Parser& p, Span s, Capture& c) {
 
 bool parse_content(Parser& p, Span s, Capture& c) {
   uint64_t known = 0;
-  for (uint16_t t = tag::kFormatVersion; t <= tag::kActivity; ++t) known |= bit(t);
-  const uint64_t required = known & ~bit(tag::kAttestation);
+  for (uint16_t t = tag::kFormatVersion; t <= tag::kSessionToken; ++t) known |= bit(t);
+  const uint64_t required = known & ~bit(tag::kAttestation) & ~bit(tag::kSessionToken);
   const bool ok = p.fields(s, 0, known, required, bit(tag::kFrame), [&](const Tlv& f) {
     switch (f.tag) {
       case tag::kFormatVersion:
@@ -227,6 +228,9 @@ bool parse_content(Parser& p, Span s, Capture& c) {
       case tag::kEnvironment: return parse_environment(p, f.value, c);
       case tag::kDevice: return parse_device(p, f.value, c);
       case tag::kAttestation: return parse_attestation(p, f.value, c);
+      case tag::kSessionToken:
+        c.has_session_token = true;
+        return p.bytes(f, 1, kMaxSessionTokenBytes, c.session_token);
       default: return parse_activity(p, f.value, c);
     }
   });
@@ -265,7 +269,8 @@ bool valid_utf8(Span text) {
 
 Failure parse_plaintext(Span plaintext, Capture& out) {
   Parser p(plaintext.data);
-  // Exactly two records, in order: the signed content, then the SDK signature over it.
+  // The signed content, then the SDK signature over it. The signature may be left out only by a
+  // web capture that carries a session token (checked once the content is parsed).
   TlvIterator it(plaintext);
   Tlv content, signature, extra;
   bool error = false;
@@ -273,22 +278,33 @@ Failure parse_plaintext(Span plaintext, Capture& out) {
     p.fail(error ? Code::MalformedTlv : Code::MissingField, tag::kContent);
     return p.failure;
   }
-  if (!it.next(signature, error) || signature.tag != tag::kSdkSignature) {
-    p.fail(error ? Code::MalformedTlv : Code::MissingField, tag::kSdkSignature);
+  const bool has_signature = it.next(signature, error);
+  if (error) {
+    p.fail(Code::MalformedTlv, tag::kSdkSignature);
     return p.failure;
   }
-  if (it.next(extra, error) || error) {
-    p.fail(error ? Code::MalformedTlv : Code::UnknownField, error ? 0 : extra.tag);
-    return p.failure;
-  }
-  if (signature.value.size != kKeyIdBytes + kEd25519SignatureBytes) {
-    p.fail(Code::FieldSize, tag::kSdkSignature);
-    return p.failure;
+  if (has_signature) {
+    if (signature.tag != tag::kSdkSignature) {
+      p.fail(Code::MissingField, tag::kSdkSignature);
+      return p.failure;
+    }
+    if (it.next(extra, error) || error) {
+      p.fail(error ? Code::MalformedTlv : Code::UnknownField, error ? 0 : extra.tag);
+      return p.failure;
+    }
+    if (signature.value.size != kKeyIdBytes + kEd25519SignatureBytes) {
+      p.fail(Code::FieldSize, tag::kSdkSignature);
+      return p.failure;
+    }
+    out.sdk_signed = true;
+    out.sdk_key_id = p.range(Span{signature.value.data, kKeyIdBytes});
+    out.sdk_signature = p.range(Span{signature.value.data + kKeyIdBytes, kEd25519SignatureBytes});
   }
   out.content = p.range(content.value);
-  out.sdk_key_id = p.range(Span{signature.value.data, kKeyIdBytes});
-  out.sdk_signature = p.range(Span{signature.value.data + kKeyIdBytes, kEd25519SignatureBytes});
-  parse_content(p, content.value, out);
+  if (!parse_content(p, content.value, out)) return p.failure;
+  // Unsigned is a web capture's privilege: it must name platform "web" and carry its session token.
+  if (!out.sdk_signed && (!out.has_session_token || out.sdk_platform != kWebPlatform))
+    p.fail(Code::MissingField, tag::kSdkSignature);
   return p.failure;
 }
 

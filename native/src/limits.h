@@ -39,6 +39,8 @@ constexpr size_t kMotionSampleBytes = 28;  // t u32, ax ay az gx gy gz f32
 constexpr size_t kMaxMotionSamples = 8192;
 constexpr size_t kTouchBytes = 16;  // t u32, x y pressure f32
 constexpr size_t kMaxTouches = 1024;
+constexpr size_t kMaxSessionTokenBytes = 1024;  // opaque, issued by the service to a web page
+constexpr char kWebPlatform[] = "web";           // SDK platform of browser captures
 // JS numbers are exact up to 2^53 - 1: a larger time cannot be handed to JavaScript faithfully.
 constexpr uint64_t kMaxSafeInteger = (uint64_t{1} << 53) - 1;
 

@@ -92,7 +92,8 @@ Opened open_capture(const Keyring& keys, std::vector<uint8_t> capture) {
     out.buffer.clear();
     return out;
   }
-  out.sdk_signature = check_sdk_signature(keys, pt, out.capture);
+  out.sdk_signature =
+      out.capture.sdk_signed ? check_sdk_signature(keys, pt, out.capture) : SignatureFact::UnsignedWeb;
   out.attestation = check_attestation(keys, pt, out.capture);
   return out;
 }

@@ -31,7 +31,9 @@ enum class Code : uint8_t {
 
 const char* code_name(Code code);
 
-enum class SignatureFact : uint8_t { Valid = 0, Invalid = 1, UnknownKey = 2 };
+// UnsignedWeb: no SDK signature record, allowed only for a platform "web" capture carrying a
+// session token (a browser cannot keep a signing key; the session binds the capture instead).
+enum class SignatureFact : uint8_t { Valid = 0, Invalid = 1, UnknownKey = 2, UnsignedWeb = 3 };
 
 enum class AttestationFact : uint8_t {
   Valid = 0,

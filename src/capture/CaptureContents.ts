@@ -77,11 +77,17 @@ export const CaptureContents = Schema.Struct({
   environment: EnvironmentSignals,
   device: DeviceIdentity,
   attestation: Schema.optional(AttestationStatement),
-  activity: ActivitySignals
+  activity: ActivitySignals,
+  /** Hex of the opaque session token a web capture carries (issued by the service). */
+  sessionToken: Schema.optional(HexBytes(1, limits.maxSessionTokenBytes))
 })
 export type CaptureContents = typeof CaptureContents.Type
 
-export const SdkSignatureFact = Schema.Literal("valid", "invalid", "unknown-key")
+/**
+ * `unsigned-web`: no SDK signature at all, which the format allows only for a platform "web"
+ * capture carrying a session token. It proves nothing by itself: the session token must.
+ */
+export const SdkSignatureFact = Schema.Literal("valid", "invalid", "unknown-key", "unsigned-web")
 export type SdkSignatureFact = typeof SdkSignatureFact.Type
 
 export const AttestationFact = Schema.Literal(
@@ -97,7 +103,8 @@ export type AttestationFact = typeof AttestationFact.Type
 /** What the engine established about who made the capture (decryption itself succeeded). */
 export const IntegrityFacts = Schema.Struct({
   sdkSignature: SdkSignatureFact,
-  sdkKeyId: HexBytes(8, 8),
+  /** Empty when the capture is unsigned-web. */
+  sdkKeyId: Schema.Union(HexBytes(8, 8), Schema.Literal("")),
   attestation: AttestationFact
 })
 export type IntegrityFacts = typeof IntegrityFacts.Type
@@ -118,7 +125,10 @@ export const CaptureSignals = Schema.Struct({
   frameIntervalMs: Schema.optional(Schema.Int.pipe(Schema.between(1, 10_000))),
   motion: Schema.optional(Schema.Array(Schema.Tuple(Schema.Number, Schema.Number, Schema.Number, Schema.Number, Schema.Number, Schema.Number, Schema.Number))),
   touches: Schema.optional(Schema.Array(Schema.Tuple(Schema.Number, Schema.Number, Schema.Number, Schema.Number))),
-  sdkSignature: Schema.optional(Schema.Literal("genuine", "forged", "untrusted-key")),
+  /** Hex of a session token to carry (web captures). */
+  sessionToken: Schema.optional(HexBytes(1, limits.maxSessionTokenBytes)),
+  /** `absent` leaves the SDK signature out, as a browser does; the default for platform "web". */
+  sdkSignature: Schema.optional(Schema.Literal("genuine", "forged", "untrusted-key", "absent")),
   attestation: Schema.optional(
     Schema.Literal("genuine", "missing", "forged", "other-capture", "other-device", "untrusted-authority")
   )

@@ -17,10 +17,11 @@ import {
   PlaintextTag,
   SDK_SIGNATURE_CONTEXT,
   SdkTag,
-  StatementTag
+  StatementTag,
+  WEB_PLATFORM
 } from "./CaptureFormat.js"
 import type { CameraDescription, CaptureSignals, DeviceIdentity, EnvironmentSignals, SdkIdentity } from "./CaptureContents.js"
-import { seal } from "./Envelope.js"
+import { seal, type SealRandomness } from "./Envelope.js"
 import { type EncoderKeys, keyIdOf } from "./KeysDir.js"
 import { container, record, samples, text, u16, u32, u64, u8 } from "./Tlv.js"
 
@@ -39,6 +40,8 @@ export interface CaptureDraft {
   readonly device: Omit<DeviceIdentity, "id"> & { readonly id: Uint8Array }
   readonly motion: ReadonlyArray<ReadonlyArray<number>>
   readonly touches: ReadonlyArray<ReadonlyArray<number>>
+  /** Opaque bytes issued by the service to a web page. */
+  readonly sessionToken?: Uint8Array
   readonly sdkSignature: SdkSignatureMode
   readonly attestation: AttestationMode
 }
@@ -65,6 +68,11 @@ const checkDraft = (draft: CaptureDraft): void => {
   if (!Number.isSafeInteger(draft.createdAt) || draft.createdAt < 0) fail(`createdAt ${draft.createdAt} is not a ms timestamp`)
   if (draft.motion.length > limits.maxMotionSamples) fail(`${draft.motion.length} motion samples, limit ${limits.maxMotionSamples}`)
   if (draft.touches.length > limits.maxTouches) fail(`${draft.touches.length} touches, limit ${limits.maxTouches}`)
+  const token = draft.sessionToken
+  if (token !== undefined && (token.length < 1 || token.length > limits.maxSessionTokenBytes))
+    fail(`session token of ${token.length} bytes, 1..${limits.maxSessionTokenBytes}`)
+  if (draft.sdkSignature === "absent" && (token === undefined || draft.sdk.platform !== WEB_PLATFORM))
+    fail(`an unsigned capture needs platform "${WEB_PLATFORM}" and a session token`)
 }
 
 const contentOf = (draft: CaptureDraft, attestationRecord: Buffer | undefined): Buffer => {
@@ -101,7 +109,8 @@ const contentOf = (draft: CaptureDraft, attestationRecord: Buffer | undefined): 
     container(ContentTag.activity, [
       record(ActivityTag.motion, samples(draft.motion, 7)),
       record(ActivityTag.touches, samples(draft.touches, 4))
-    ])
+    ]),
+    ...(draft.sessionToken === undefined ? [] : [record(ContentTag.sessionToken, draft.sessionToken)])
   ])
 }
 
@@ -131,9 +140,11 @@ const attestationOf = (draft: CaptureDraft, authority: KeyObject): Buffer | unde
 export interface EncodeOptions {
   /** Build a capture that breaks the format's limits, to test that engines refuse it. */
   readonly skipLimitChecks?: boolean
+  /** Fixed envelope randomness, for known-answer test vectors only; fresh by default. */
+  readonly randomness?: SealRandomness
 }
 
-/** The plaintext inside the envelope: signed content then the SDK signature record. */
+/** The plaintext inside the envelope: the content, then the SDK signature record unless `absent`. */
 export const encodePlaintext = (
   draft: CaptureDraft,
   keys: Omit<EncoderKeys, "servicePublic">,
@@ -141,6 +152,7 @@ export const encodePlaintext = (
 ): Buffer => {
   if (options.skipLimitChecks !== true) checkDraft(draft)
   const content = contentOf(draft, attestationOf(draft, keys.attestationPrivate))
+  if (draft.sdkSignature === "absent") return record(PlaintextTag.content, content)
   const signer = draft.sdkSignature === "untrusted-key" ? freshEd25519() : keys.sdkPrivate
   const digest = createHash("sha256").update(content).digest()
   const signature =
@@ -152,4 +164,4 @@ export const encodePlaintext = (
 }
 
 export const encodeCapture = (draft: CaptureDraft, keys: EncoderKeys, options: EncodeOptions = {}): Buffer =>
-  seal(encodePlaintext(draft, keys, options), keys.servicePublic)
+  seal(encodePlaintext(draft, keys, options), keys.servicePublic, options.randomness)

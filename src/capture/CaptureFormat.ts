@@ -2,7 +2,8 @@
  * Constants of capture format v1, mirrored from native/src/limits.h and native/src/content.cc.
  * docs/capture-format.md is the specification; test/native checks both sides agree.
  */
-export const MAGIC = Buffer.from("IADC", "ascii")
+// Plain Uint8Array (not Buffer): the browser SDK (sdk/web) imports these constants too.
+export const MAGIC = new TextEncoder().encode("IADC")
 export const ENVELOPE_VERSION = 1
 export const SUITE_X25519_HKDF_SHA256_AES256GCM = 1
 export const FORMAT_VERSION = 1
@@ -32,8 +33,12 @@ export const limits = {
   maxFps: 1000,
   maxStatementBytes: 1024,
   maxMotionSamples: 8192,
-  maxTouches: 1024
+  maxTouches: 1024,
+  maxSessionTokenBytes: 1024
 } as const
+
+/** SDK platform of browser captures: the only platform allowed to leave the SDK signature out. */
+export const WEB_PLATFORM = "web"
 
 /** Plaintext records: exactly CONTENT then SDK_SIGNATURE. */
 export const PlaintextTag = { content: 0x7001, sdkSignature: 0x7002 } as const
@@ -50,7 +55,8 @@ export const ContentTag = {
   environment: 0x0009,
   device: 0x000a,
   attestation: 0x000b,
-  activity: 0x000c
+  activity: 0x000c,
+  sessionToken: 0x000d
 } as const
 
 export const SdkTag = { name: 1, version: 2, platform: 3 } as const

@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomInt } from "node:crypto"
 import type { CameraDescription, CaptureSignals, EnvironmentSignals } from "./CaptureContents.js"
-import { environmentSignals } from "./CaptureFormat.js"
+import { environmentSignals, WEB_PLATFORM } from "./CaptureFormat.js"
 import type { CaptureDraft } from "./CaptureEncoder.js"
 
 export const referenceSdk = { name: "iad-capture-reference", version: "1.0.0", platform: "reference" } as const
@@ -52,10 +52,11 @@ export const draftOf = ({ capturedAt, frameSize, frames, signals }: DraftInput):
     fps: 30,
     ...signals.camera
   }
+  const sdk = { ...referenceSdk, ...signals.sdk }
   return {
     captureId: signals.captureId === undefined ? randomBytes(16) : Buffer.from(signals.captureId, "hex"),
     createdAt: capturedAt,
-    sdk: { ...referenceSdk, ...signals.sdk },
+    sdk,
     camera,
     frames: frames.map((jpeg, i) => ({ offsetMs: i * interval, jpeg })),
     bestFrame: signals.bestFrame ?? Math.floor(frames.length / 2),
@@ -72,7 +73,9 @@ export const draftOf = ({ capturedAt, frameSize, frames, signals }: DraftInput):
     motion: signals.motion ?? simulatedMotion(durationMs),
     // One tap on the capture button shortly before the first frame.
     touches: signals.touches ?? [[randomInt(50, 150), 0.5, 0.85, 0.4 + Math.random() * 0.2]],
-    sdkSignature: signals.sdkSignature ?? "genuine",
+    ...(signals.sessionToken === undefined ? {} : { sessionToken: Buffer.from(signals.sessionToken, "hex") }),
+    // A browser keeps no signing key: web captures are unsigned unless the signals say otherwise.
+    sdkSignature: signals.sdkSignature ?? (sdk.platform === WEB_PLATFORM ? "absent" : "genuine"),
     attestation: signals.attestation ?? "genuine"
   }
 }

@@ -2,7 +2,10 @@
  * Failures of the capture use cases, and their total mapping to public HTTP answers.
  */
 import { Data, Match } from "effect"
-import type { EngineBusy, EngineFailure } from "./CaptureEngine.js"
+import type { EngineFailure } from "./CaptureEngine.js"
+import type { EngineBusy } from "./EngineCapacity.js"
+import type { FaceAnalysisError } from "./FaceAnalyzer.js"
+import type { ForensicsFailure } from "./Forensics.js"
 import type { LicenseUnavailable } from "./LicenseGate.js"
 import {
   ErrorFacialImage,
@@ -13,6 +16,7 @@ import {
   ReplayDetected
 } from "./PublicMessages.js"
 import type { ReplayAttackDetected } from "./ReplayPolicy.js"
+import type { ReplayStoreUnavailable } from "./ReplayStore.js"
 
 export class EmptyCapture extends Data.TaggedError("EmptyCapture")<{}> {}
 
@@ -27,7 +31,10 @@ export type CaptureFailure =
   | UnclassifiedFailure
   | EngineFailure
   | EngineBusy
+  | ForensicsFailure
+  | FaceAnalysisError
   | ReplayAttackDetected
+  | ReplayStoreUnavailable
   | LicenseUnavailable
 
 export type CaptureEndpoint = "evaluate" | "extract"
@@ -41,6 +48,9 @@ export interface PublicFailure {
 export const engineBusyMessage = (retryAfterSeconds: number): string =>
   `All engines are busy; retry after ${retryAfterSeconds} s`
 
+export const replayStoreUnavailableMessage = (retryAfterSeconds: number): string =>
+  `The replay check cannot run now; retry after ${retryAfterSeconds} s`
+
 export const publicFailureOf = (failure: CaptureFailure, endpoint: CaptureEndpoint): PublicFailure => {
   const unclassified: PublicFailure = {
     status: 500,
@@ -53,7 +63,18 @@ export const publicFailureOf = (failure: CaptureFailure, endpoint: CaptureEndpoi
       FaceRejected: (error): PublicFailure =>
         endpoint === "evaluate" ? { status: 400, message: error.message } : unclassified,
       UnclassifiedFailure: () => unclassified,
+      ForensicsFailure: () => unclassified,
+      // A best frame that does not decode (extract): the payload is not a usable capture.
+      // (Evaluate turns it into an UntrustedCorruptedPayload verdict before it gets here.)
+      FaceAnalysisError: (error): PublicFailure =>
+        error.kind === "UndecodableFrame" ? { status: 400, message: ImageDataError } : unclassified,
       ReplayAttackDetected: (): PublicFailure => ({ status: 400, message: ReplayDetected }),
+      // Fail closed: a capture whose replay check cannot run is not answered, and may be retried.
+      ReplayStoreUnavailable: (error): PublicFailure => ({
+        status: 503,
+        message: replayStoreUnavailableMessage(error.retryAfterSeconds),
+        retryAfterSeconds: error.retryAfterSeconds
+      }),
       LicenseUnavailable: (): PublicFailure => ({ status: 503, message: LicenseError }),
       EngineBusy: (error): PublicFailure => ({
         status: 503,

@@ -1,19 +1,24 @@
 /**
  * The two capture use cases: evaluate (liveness verdict) and extract (best facial frame).
- * Order: license -> non-empty -> open (decrypt, parse) -> replay window -> analysis.
- * The replay check runs before any costly analysis.
+ * Order: license -> non-empty -> open (decrypt, parse) -> replay (window, then the capture id
+ * counts once) -> analysis. The replay check runs before any costly analysis. Opening and analysis each run in an engine
+ * slot (`EngineCapacity`), which also times them for `queueDuration` and `sdkDuration`.
  */
 import { Effect } from "effect"
-import { CaptureEngine, type Timed } from "./CaptureEngine.js"
-import { EmptyCapture, FaceRejected, UnclassifiedFailure } from "./CaptureErrors.js"
+import { assessCapture, detectFace } from "./AssessCapture.js"
+import { CaptureEngine } from "./CaptureEngine.js"
+import { EmptyCapture, FaceRejected } from "./CaptureErrors.js"
+import type { DetectionConfig } from "./DetectionConfig.js"
+import { EngineCapacity, type Timed } from "./EngineCapacity.js"
 import { LicenseGate } from "./LicenseGate.js"
 import { clampProbability, roundForWire } from "./Liveness.js"
-import { checkFreshness, type ReplayPolicy } from "./ReplayPolicy.js"
+import { checkReplay, type ReplayPolicy } from "./ReplayPolicy.js"
 import { decideLiveness } from "./Verdict.js"
 
 export interface CaptureSettings {
   readonly livenessThreshold: number
   readonly replay: ReplayPolicy
+  readonly detection: DetectionConfig
 }
 
 export interface Durations {
@@ -30,23 +35,22 @@ const openFresh = (capture: Uint8Array, settings: CaptureSettings) =>
   Effect.gen(function*() {
     yield* Effect.flatMap(LicenseGate, (license) => license.check)
     if (capture.byteLength === 0) return yield* new EmptyCapture()
+    const capacity = yield* EngineCapacity
     const engine = yield* CaptureEngine
-    const opened = yield* engine.open(capture)
-    yield* checkFreshness(settings.replay, opened.value.capturedAt)
+    const opened = yield* capacity.run(engine.open(capture))
+    yield* checkReplay(settings.replay, opened.value)
     yield* Effect.annotateCurrentSpan("captureId", opened.value.captureId)
-    return { engine, opened }
+    return { capacity, opened }
   })
 
 export const evaluateCapture = (capture: Uint8Array, settings: CaptureSettings) =>
   Effect.gen(function*() {
-    const { engine, opened } = yield* openFresh(capture, settings)
-    const assessed = yield* engine.assess(opened.value)
+    const { capacity, opened } = yield* openFresh(capture, settings)
+    const assessed = yield* capacity.run(assessCapture(opened.value, settings.detection))
     const verdict = decideLiveness(assessed.value, settings.livenessThreshold)
     switch (verdict._tag) {
       case "FaceRejected":
         return yield* new FaceRejected({ message: verdict.message })
-      case "Unclassified":
-        return yield* new UnclassifiedFailure({ detail: verdict.detail })
       case "Answered":
         return {
           diagnostic: verdict.diagnostic,
@@ -60,13 +64,13 @@ export const evaluateCapture = (capture: Uint8Array, settings: CaptureSettings) 
 
 export const extractBestFrame = (capture: Uint8Array, settings: CaptureSettings) =>
   Effect.gen(function*() {
-    const { engine, opened } = yield* openFresh(capture, settings)
-    const detected = yield* engine.detectFace(opened.value)
+    const { capacity, opened } = yield* openFresh(capture, settings)
+    const detected = yield* capacity.run(detectFace(opened.value))
     const { bytes, mimeType } = opened.value.bestFrame
     return {
       image: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"),
       mimeType,
-      faceProbability: roundForWire(clampProbability(detected.value.faceProbability)),
+      faceProbability: roundForWire(clampProbability(detected.value)),
       ...durationsOf(opened, detected)
     }
   })

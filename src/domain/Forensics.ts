@@ -1,8 +1,8 @@
 /**
- * What the engine measured on the frames' bytes and pixels (native/src/forensics.cc): JPEG header
- * facts and noise statistics. Shapes only; the checks over them are in `evidence/`.
+ * What the frames' bytes and pixels measure (native/src/forensics.cc): JPEG header facts and noise
+ * statistics, and the port that measures them. The checks over them are in `evidence/`.
  */
-import { Schema } from "effect"
+import { Context, Data, type Effect, Schema } from "effect"
 
 export const QuantTable = Schema.Struct({
   id: Schema.Int,
@@ -52,3 +52,14 @@ export interface FrameForensics {
   /** Consecutive decoded frames of at least 3x3 pixels. */
   readonly pairs: ReadonlyArray<PairStats>
 }
+
+/** The measurement itself failed (not the frames: a frame that does not decode is a finding). */
+export class ForensicsFailure extends Data.TaggedError("ForensicsFailure")<{ readonly detail: string }> {}
+
+export interface ForensicsShape {
+  /** Frames are the JPEG bytes of an opened capture, in capture order. */
+  readonly measure: (frames: ReadonlyArray<Uint8Array>) => Effect.Effect<FrameForensics, ForensicsFailure>
+}
+
+/** The forensics port: the native addon's measurement, or a fake for testers. */
+export class Forensics extends Context.Tag("iad/Forensics")<Forensics, ForensicsShape>() {}

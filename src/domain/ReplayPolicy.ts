@@ -1,9 +1,12 @@
 /**
  * Replay attack mitigation: a capture is fresh when its declared creation time lies within the
- * tolerance window around now, in either direction. Configured from the environment at startup
- * only; not part of config.json nor of `/config`.
+ * tolerance window around now, in either direction, and counts once: its id is remembered in the
+ * `ReplayStore` until it would be stale anyway, so the same capture posted again inside the window
+ * is a replay too. Configured from the environment at startup only; not part of config.json nor
+ * of `/config`.
  */
 import { Clock, Context, Data, Effect, Either } from "effect"
+import { ReplayStore, type ReplayStoreUnavailable } from "./ReplayStore.js"
 
 export interface ReplayPolicy {
   readonly enabled: boolean
@@ -20,6 +23,8 @@ export class ReplaySettings extends Context.Tag("iad/ReplaySettings")<ReplaySett
 export class ReplayAttackDetected extends Data.TaggedError("ReplayAttackDetected")<{
   /** How far the creation time lies from now, ms (positive: in the past). */
   readonly ageMillis: number
+  /** For the log: outside the window, or a capture id already seen inside it. */
+  readonly why: "stale" | "seen before"
 }> {}
 
 const parseEnabled = (raw: string | undefined): Either.Either<boolean, string> => {
@@ -52,7 +57,31 @@ export const replayPolicyFromEnv = (
 export const isFresh = (policy: ReplayPolicy, capturedAt: number, now: number): boolean =>
   !policy.enabled || (Number.isFinite(capturedAt) && Math.abs(now - capturedAt) <= policy.toleranceSeconds * 1000)
 
-/** Fails with `ReplayAttackDetected` when the policy is on and the capture is stale or future-dated. */
-export const checkFreshness = (policy: ReplayPolicy, capturedAt: number): Effect.Effect<void, ReplayAttackDetected> =>
-  Effect.flatMap(Clock.currentTimeMillis, (now) =>
-    isFresh(policy, capturedAt, now) ? Effect.void : Effect.fail(new ReplayAttackDetected({ ageMillis: now - capturedAt })))
+/** Instances' clocks differ a little: an id is remembered this much longer than its window. */
+export const CLOCK_SKEW_MARGIN_MS = 1000
+
+/** How long a capture id must be remembered at `now`: until the capture is stale, plus the margin. */
+export const rememberFor = (policy: ReplayPolicy, capturedAt: number, now: number): number =>
+  Math.max(0, capturedAt + policy.toleranceSeconds * 1000 - now) + CLOCK_SKEW_MARGIN_MS
+
+/** Store keys of capture ids (the store also holds other single-use keys). */
+export const captureKey = (captureId: string): string => `capture:${captureId}`
+
+/**
+ * With the policy on: fails with `ReplayAttackDetected` when the capture is stale or future-dated,
+ * or when its id was seen before inside the window (in this instance or, with Redis, any other);
+ * with `ReplayStoreUnavailable` when the store cannot tell (fail closed).
+ */
+export const checkReplay = (
+  policy: ReplayPolicy,
+  capture: { readonly captureId: string; readonly capturedAt: number }
+): Effect.Effect<void, ReplayAttackDetected | ReplayStoreUnavailable, ReplayStore> =>
+  Effect.gen(function*() {
+    if (!policy.enabled) return
+    const now = yield* Clock.currentTimeMillis
+    const ageMillis = now - capture.capturedAt
+    if (!isFresh(policy, capture.capturedAt, now)) return yield* new ReplayAttackDetected({ ageMillis, why: "stale" })
+    const store = yield* ReplayStore
+    const first = yield* store.claim(captureKey(capture.captureId), rememberFor(policy, capture.capturedAt, now))
+    if (!first) return yield* new ReplayAttackDetected({ ageMillis, why: "seen before" })
+  })

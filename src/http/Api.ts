@@ -1,37 +1,35 @@
 /**
- * The public contract as an HttpApi definition: the source of `/openapi.json`.
- * Capture endpoints are implemented with raw handlers (multipart is read under the body limit by
- * `CaptureUpload`), so the payload schemas here document the contract rather than decode it.
+ * The public contract as an HttpApi definition: what the service does and the source of
+ * `/openapi.json`. Every error is one of the Schema classes of ApiErrors (body `{message}`).
+ *
+ * Raw handlers read three bodies themselves (the captures and `POST /config`): the platform's
+ * body limits do not fail cleanly on Node (FACTS.md; test/http/PlatformMultipartLimits.test.ts:
+ * `maxFileSize` drops the file, 400 "missing" or an empty 500 when chunked; `maxTotalSize` gives an
+ * empty 500), so those bodies stream through RequestBody under the limit and answer 413.
+ * Their payload Schemas here are still the ones the handlers decode with.
  */
-import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, Multipart, OpenApi } from "@effect/platform"
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { ExtractResult, LivenessResult, MessageBody } from "../domain/PublicPayloads.js"
+import { AdminAuthorization } from "./AdminAuth.js"
+import {
+  BadRequest,
+  Gone,
+  InternalError,
+  PayloadTooLarge,
+  ServiceUnavailable,
+  UnsupportedMediaType
+} from "./ApiErrors.js"
+import { ConfigPatch, ConfigUpdated, ShownConfig } from "./ConfigBodies.js"
+import { documentTransform } from "./OpenApiDocument.js"
 
-/**
- * Error bodies, for the document only: handlers answer `{message}` themselves (so that every
- * error has exactly that shape). The never-passing filter keeps HttpApi from re-encoding other
- * failures (e.g. an unknown route, which has a `message` too) as one of these.
- */
-const documentedError = (identifier: string, status: number, description: string) =>
-  Schema.Struct({ message: Schema.String }).pipe(
-    Schema.filter(() => false, { jsonSchema: {} }),
-    Schema.annotations({ identifier, description }),
-    Schema.annotations(HttpApiSchema.annotations({ status }))
-  )
+/** One binary file part. (Multipart.SingleFileSchema documents it as an array of binaries.) */
+const CaptureFile = Schema.Unknown.annotations({
+  description: "The encrypted capture produced by the capture SDK",
+  jsonSchema: { type: "string", format: "binary" }
+})
 
-export const BadRequest = documentedError("BadRequest", 400, "Capture validation failure (public message) or a malformed request")
-export const Unauthorized = documentedError("Unauthorized", 401, "Missing bearer token")
-export const Forbidden = documentedError("Forbidden", 403, "Wrong token, or a non-loopback client while no admin token is set")
-export const Gone = documentedError("Gone", 410, "A 1.x path: the message names the 2.0.0 path and the `capture` field")
-export const PayloadTooLarge = documentedError("PayloadTooLarge", 413, "Body larger than client_max_body_size")
-export const InternalError = documentedError("InternalError", 500, "ErrorProcessing (evaluate) or ErrorFacialImage (extract)")
-export const Unavailable = documentedError("Unavailable", 503, "NoneBecauseLicenseError, engines busy (with Retry-After), or not ready")
-
-const CaptureUpload = HttpApiSchema.Multipart(
-  Schema.Struct({
-    capture: Multipart.SingleFileSchema.annotations({ description: "The encrypted capture produced by the capture SDK" })
-  })
-)
+const CaptureUpload = HttpApiSchema.Multipart(Schema.Struct({ capture: CaptureFile }))
 
 /** The answers both capture endpoints share besides their payload. */
 const captureEndpoint = <Name extends string>(name: Name, path: HttpApiEndpoint.PathSegment) =>
@@ -40,7 +38,7 @@ const captureEndpoint = <Name extends string>(name: Name, path: HttpApiEndpoint.
     .addError(BadRequest)
     .addError(PayloadTooLarge)
     .addError(InternalError)
-    .addError(Unavailable)
+    .addError(ServiceUnavailable)
 
 export const captureGroup = HttpApiGroup.make("capture")
   .add(
@@ -55,19 +53,11 @@ export const captureGroup = HttpApiGroup.make("capture")
   )
   .prefix("/api/v1/iad")
 
-export const ConfigUpdateBody = Schema.Struct({
-  message: Schema.String,
-  changed: Schema.Array(Schema.String),
-  restartRequired: Schema.Array(Schema.String),
-  overriddenByEnvironment: Schema.Array(Schema.String),
-  config: Schema.Unknown
-})
-
 export const managementGroup = HttpApiGroup.make("management")
   .add(
     HttpApiEndpoint.get("health", "/health")
       .addSuccess(MessageBody)
-      .addError(Unavailable)
+      .addError(ServiceUnavailable)
       .annotate(OpenApi.Summary, "Healthy when the engines are ready and captures can be served")
   )
   .add(
@@ -76,26 +66,30 @@ export const managementGroup = HttpApiGroup.make("management")
       .annotate(OpenApi.Summary, "Service version and license status")
   )
   .add(
+    HttpApiEndpoint.get("openapi", "/openapi.json")
+      .addSuccess(Schema.Record({ key: Schema.String, value: Schema.Unknown }).annotations({ description: "OpenAPI 3.1 document" }))
+      .annotate(OpenApi.Summary, "This document")
+  )
+  .prefix("/api/v1/iad")
+
+/** `/config`: admin only (bearer token, no browser Origin, bad tokens throttled). */
+export const adminGroup = HttpApiGroup.make("admin")
+  .add(
     HttpApiEndpoint.get("getConfig", "/config")
-      .addSuccess(Schema.Unknown.annotations({ description: "Effective configuration, secrets redacted" }))
+      .addSuccess(ShownConfig)
       .annotate(OpenApi.Summary, "Effective configuration")
   )
   .add(
     HttpApiEndpoint.post("setConfig", "/config")
-      .setPayload(Schema.Unknown.annotations({ description: "Partial configuration merged over the current one" }))
-      .addSuccess(ConfigUpdateBody)
+      .setPayload(ConfigPatch)
+      .addSuccess(ConfigUpdated)
       .addError(BadRequest)
-      .addError(Unauthorized)
-      .addError(Forbidden)
       .addError(PayloadTooLarge)
+      .addError(UnsupportedMediaType)
       .addError(InternalError)
       .annotate(OpenApi.Summary, "Update and persist the configuration")
   )
-  .add(
-    HttpApiEndpoint.get("openapi", "/openapi.json")
-      .addSuccess(Schema.Unknown)
-      .annotate(OpenApi.Summary, "This document")
-  )
+  .middleware(AdminAuthorization)
   .prefix("/api/v1/iad")
 
 export const legacyGroup = HttpApiGroup.make("legacy")
@@ -107,11 +101,14 @@ export const legacyGroup = HttpApiGroup.make("legacy")
 export class IadApi extends HttpApi.make("iad")
   .add(captureGroup)
   .add(managementGroup)
+  .add(adminGroup)
   .add(legacyGroup)
   .annotate(OpenApi.Title, "IAD Service")
   .annotate(OpenApi.Version, "2.0.0")
   .annotate(
     OpenApi.Description,
-    "Injection attack detection: the public REST contract of the Facephi IAD Service 2.0.0. Every error body is {\"message\": \"...\"}."
+    "Injection attack detection: the public REST contract of the Facephi IAD Service 2.0.0. " +
+      "Every error body is {\"message\": \"...\"}; a path or method not listed here is answered 404 with one."
   )
+  .annotate(OpenApi.Transform, documentTransform)
 {}

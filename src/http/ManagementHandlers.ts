@@ -1,29 +1,38 @@
 /**
- * `/health`, `/version`, `/config` (GET, POST) and `/openapi.json`.
+ * `/health`, `/version`, `/openapi.json`, the admin `/config` (GET, POST) and the 1.x paths.
  */
-import { HttpApiBuilder, OpenApi } from "@effect/platform"
-import { Effect } from "effect"
+import { HttpApiBuilder, type HttpServerRequest, HttpServerResponse, OpenApi } from "@effect/platform"
+import { Effect, ParseResult, Schema } from "effect"
 import { CaptureEngine } from "../domain/CaptureEngine.js"
 import { LicenseGate } from "../domain/LicenseGate.js"
-import { redact } from "../domain/ServiceConfig.js"
+import { MAX_CONFIG_DEPTH, nestsDeeperThan, redact, type ServiceConfig } from "../domain/ServiceConfig.js"
 import { ConfigStore } from "../infra/ConfigStore.js"
-import { AdminToken, authorizeAdmin } from "./AdminAuth.js"
 import { IadApi } from "./Api.js"
-import { BodyReadFailed, readBody } from "./RequestBody.js"
-import { bodyTooLargeResponse, jsonResponse, messageResponse } from "./Responses.js"
+import {
+  BadRequest,
+  failWithHeaders,
+  Gone,
+  InternalError,
+  PayloadTooLarge,
+  ServiceUnavailable,
+  UnsupportedMediaType
+} from "./ApiErrors.js"
+import { ConfigPatch, ConfigUpdated, ShownConfig } from "./ConfigBodies.js"
+import { readBody } from "./RequestBody.js"
 import { COPYRIGHT, SERVICE_NAME, SERVICE_VERSION } from "./ServiceInfo.js"
-import { bodyLimitOf } from "./BodyLimit.js"
 
-/** Config bodies are small; this bounds them even when client_max_body_size is unlimited. */
+/** Config bodies are small; this bounds them whatever client_max_body_size says (which a bad value could not undo). */
 const MAX_CONFIG_BODY = 64 * 1024
 
+/** Engines and models are all acquired before the server starts: a service that answers has them. */
 const health = Effect.gen(function*() {
-  const engine = yield* CaptureEngine
-  const readiness = yield* engine.readiness
-  if (!readiness.ready) return messageResponse(503, `Not ready: ${readiness.reason}`)
   const license = yield* Effect.flatMap(LicenseGate, (gate) => gate.state)
-  if (!license.servesCaptures) return messageResponse(503, `Not ready: captures cannot be served (${license.detail})`)
-  return messageResponse(200, "Healthy")
+  if (!license.servesCaptures) {
+    return yield* Effect.fail(
+      new ServiceUnavailable({ message: `Not ready: captures cannot be served (${license.detail})` })
+    )
+  }
+  return { message: "Healthy" }
 })
 
 const version = Effect.gen(function*() {
@@ -34,60 +43,97 @@ const version = Effect.gen(function*() {
   }
 })
 
-const parseJson = (bytes: Buffer) =>
-  Effect.try({
-    try: (): unknown => JSON.parse(bytes.toString("utf8")),
-    catch: (error) => new BodyReadFailed({ message: `The body is not valid JSON: ${(error as Error).message}` })
+/** The configuration as shown: secrets redacted, still of the config's shape. */
+const shown = (config: ServiceConfig) => Schema.decodeUnknown(ShownConfig)(redact(config)).pipe(Effect.orDie)
+
+const describeParseError = (error: ParseResult.ParseError): string =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .map((issue) => {
+      const key = issue.path.map(String).join(".")
+      return `config key "${key === "" ? "(root)" : key}": ${issue._tag === "Unexpected" ? "unknown key" : issue.message}`
+    })
+    .join("; ")
+
+const decodePatch = Schema.decodeUnknown(ConfigPatch, { onExcessProperty: "error", errors: "all" })
+
+/** The JSON body of `POST /config`, read under its own limit and checked against ConfigPatch. */
+const readPatch = (request: HttpServerRequest.HttpServerRequest) =>
+  Effect.gen(function*() {
+    // A browser can send text/plain cross-site without a preflight: only JSON is read.
+    const contentType = (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase()
+    if (contentType !== "application/json") {
+      return yield* Effect.fail(
+        new UnsupportedMediaType({
+          message: `Expected Content-Type application/json, got ${contentType === "" ? "none" : JSON.stringify(contentType)}`
+        })
+      )
+    }
+    const bytes = yield* readBody(request, MAX_CONFIG_BODY).pipe(
+      Effect.catchTags({
+        BodyTooLarge: () =>
+          failWithHeaders(new PayloadTooLarge({ message: `A config body is at most ${MAX_CONFIG_BODY} bytes` }), {
+            connection: "close"
+          }),
+        BodyReadFailed: (error) => Effect.fail(new BadRequest({ message: error.message }))
+      })
+    )
+    const json = yield* Effect.try({
+      try: (): unknown => JSON.parse(bytes.toString("utf8")),
+      catch: (error) => new BadRequest({ message: `The body is not valid JSON: ${(error as Error).message}` })
+    })
+    if (nestsDeeperThan(json, MAX_CONFIG_DEPTH)) {
+      return yield* Effect.fail(
+        new BadRequest({ message: `the body nests deeper than any config key (over ${MAX_CONFIG_DEPTH} levels)` })
+      )
+    }
+    // The parsed JSON goes to the store, which merges it over the file; the decode checks its shape.
+    yield* decodePatch(json).pipe(Effect.mapError((error) => new BadRequest({ message: describeParseError(error) })))
+    return json
   })
 
 export const ManagementHandlersLive = HttpApiBuilder.group(IadApi, "management", (handlers) =>
+  Effect.sync(() => {
+    const openApiDocument: Readonly<Record<string, unknown>> = { ...OpenApi.fromApi(IadApi) }
+    return handlers
+      .handle("health", () => health)
+      .handle("version", () => version)
+      .handle("openapi", () => Effect.succeed(openApiDocument))
+  }))
+
+export const AdminHandlersLive = HttpApiBuilder.group(IadApi, "admin", (handlers) =>
   Effect.gen(function*() {
     const store = yield* ConfigStore
-    const token = yield* AdminToken
-    const openApiDocument = OpenApi.fromApi(IadApi)
     return handlers
-      .handleRaw("health", () => health)
-      .handle("version", () => version)
-      .handle("getConfig", () => Effect.map(store.current, redact))
+      .handle("getConfig", () => Effect.flatMap(store.current, shown))
+      // Raw: the body is read under MAX_CONFIG_BODY (see Api.ts); the answer is still Schema-encoded.
       .handleRaw("setConfig", ({ request }) =>
         Effect.gen(function*() {
-          const decision = authorizeAdmin(request, token)
-          if (decision._tag === "Denied") {
-            return messageResponse(decision.status, decision.message, decision.status === 401 ? { "www-authenticate": "Bearer" } : {})
-          }
-          const config = yield* store.current
-          const serviceLimit = bodyLimitOf(config)
-          const limit = Math.min(MAX_CONFIG_BODY, serviceLimit ?? MAX_CONFIG_BODY)
-          return yield* readBody(request, limit).pipe(
-            Effect.flatMap(parseJson),
-            Effect.flatMap(store.update),
-            Effect.tap((update) =>
-              Effect.logInfo("configuration updated").pipe(Effect.annotateLogs({ changed: update.changed.join(",") }))
-            ),
-            Effect.map((update) =>
-              jsonResponse({
-                message: update.restartRequired.length === 0
-                  ? "Configuration updated and applied"
-                  : `Configuration updated; restart to apply: ${update.restartRequired.join(", ")}`,
-                changed: update.changed,
-                restartRequired: update.restartRequired,
-                overriddenByEnvironment: update.overriddenByEnvironment,
-                config: redact(update.config)
-              })
-            ),
+          const patch = yield* readPatch(request)
+          const update = yield* store.update(patch).pipe(
             Effect.catchTags({
-              BodyTooLarge: () => Effect.succeed(bodyTooLargeResponse(limit === MAX_CONFIG_BODY ? "64k" : config.client_max_body_size)),
-              BodyReadFailed: (error) => Effect.succeed(messageResponse(400, error.message)),
-              InvalidConfig: (error) => Effect.succeed(messageResponse(400, error.message)),
+              InvalidConfig: (error) => Effect.fail(new BadRequest({ message: error.message })),
               ConfigFileError: (error) =>
                 Effect.logError("configuration not persisted").pipe(
                   Effect.annotateLogs({ detail: error.message }),
-                  Effect.as(messageResponse(500, "The configuration could not be persisted; nothing was changed"))
+                  Effect.zipRight(
+                    Effect.fail(new InternalError({ message: "The configuration could not be persisted; nothing was changed" }))
+                  )
                 )
             })
           )
+          yield* Effect.logInfo("configuration updated").pipe(Effect.annotateLogs({ changed: update.changed.join(",") }))
+          const body = {
+            message: update.restartRequired.length === 0
+              ? "Configuration updated and applied"
+              : `Configuration updated; restart to apply: ${update.restartRequired.join(", ")}`,
+            changed: update.changed,
+            restartRequired: update.restartRequired,
+            overriddenByEnvironment: update.overriddenByEnvironment,
+            config: yield* shown(update.config)
+          }
+          // The store validated the config: an encoding failure here is a bug.
+          return yield* HttpServerResponse.schemaJson(ConfigUpdated)(body).pipe(Effect.orDie)
         }))
-      .handleRaw("openapi", () => Effect.succeed(jsonResponse(openApiDocument)))
   }))
 
 export const legacyMessage = (oldPath: string, newPath: string) =>
@@ -95,7 +141,7 @@ export const legacyMessage = (oldPath: string, newPath: string) =>
 
 export const LegacyHandlersLive = HttpApiBuilder.group(IadApi, "legacy", (handlers) =>
   handlers
-    .handleRaw("checkCapture", () =>
-      Effect.succeed(messageResponse(410, legacyMessage("/api/v1/iad/check-capture", "/api/v1/iad/liveness/evaluate"))))
-    .handleRaw("extractImage", () =>
-      Effect.succeed(messageResponse(410, legacyMessage("/api/v1/iad/extract-image", "/api/v1/iad/extract")))))
+    .handle("checkCapture", () =>
+      Effect.fail(new Gone({ message: legacyMessage("/api/v1/iad/check-capture", "/api/v1/iad/liveness/evaluate") })))
+    .handle("extractImage", () =>
+      Effect.fail(new Gone({ message: legacyMessage("/api/v1/iad/extract-image", "/api/v1/iad/extract") }))))

@@ -1,8 +1,11 @@
 /**
- * The one error body of the contract: `{"message": "..."}`.
+ * The one error body of the contract, `{"message": "..."}`, for the few answers given outside
+ * the HttpApi handlers (the body-size guard, unknown paths), and the 413 shared by all readers.
  */
 import { HttpServerResponse } from "@effect/platform"
-import { ByteSizeString } from "../domain/ByteSize.js"
+import { Effect } from "effect"
+import type { ByteSizeString } from "../domain/ByteSize.js"
+import { failWithHeaders, PayloadTooLarge } from "./ApiErrors.js"
 
 export const messageResponse = (
   status: number,
@@ -10,9 +13,13 @@ export const messageResponse = (
   headers: Record<string, string> = {}
 ): HttpServerResponse.HttpServerResponse => HttpServerResponse.unsafeJson({ message }, { status, headers })
 
-export const jsonResponse = (body: unknown, status = 200): HttpServerResponse.HttpServerResponse =>
-  HttpServerResponse.unsafeJson(body, { status })
+const tooLargeMessage = (limitText: typeof ByteSizeString.Type) => `Request body exceeds client_max_body_size (${limitText})`
 
 /** 413 closes the connection: the rest of an oversized upload is not worth keeping the socket for. */
+const CLOSE = { connection: "close" }
+
 export const bodyTooLargeResponse = (limitText: typeof ByteSizeString.Type) =>
-  messageResponse(413, `Request body exceeds client_max_body_size (${limitText})`, { connection: "close" })
+  messageResponse(413, tooLargeMessage(limitText), CLOSE)
+
+export const payloadTooLarge = (limitText: typeof ByteSizeString.Type): Effect.Effect<never, PayloadTooLarge> =>
+  failWithHeaders(new PayloadTooLarge({ message: tooLargeMessage(limitText) }), CLOSE)

@@ -2,10 +2,14 @@
  * The effective configuration at run time, and its persistence.
  *
  * Loaded once at startup (defaults < config.json < FACEPHI_IAD_* environment). `POST /config`
- * merges a partial object over the file's contents, validates the whole result, writes the file
- * atomically (temp file + rename) and only then applies it, so a failed update changes nothing.
+ * merges a partial object over the file as it is on disk at that moment (a hand edit made while
+ * the service runs is kept), validates the whole result and what it means (ConfigUpdatePolicy.ts:
+ * files it names exist, limits that would lock the operator out), writes the file atomically
+ * (temp file + rename) and only then applies it, so a failed update changes nothing. Restart-only
+ * keys stay at their running values and are reported as pending until the next start.
  */
 import { Context, Data, Effect, Either, Layer, Ref } from "effect"
+import { applyNulls, namedFiles, type NamedPath, runningAfter, updateProblems } from "../domain/ConfigUpdatePolicy.js"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import {
@@ -19,6 +23,7 @@ import {
   needsRestart,
   nestsDeeperThan,
   resolveConfig,
+  restartKeys,
   type ServiceConfig,
   withoutRedactedSecrets
 } from "../domain/ServiceConfig.js"
@@ -37,9 +42,19 @@ export interface ConfigUpdate {
   readonly config: ServiceConfig
 }
 
+/** A restart-only key whose value in the file differs from the one the service runs with. */
+export interface PendingChange {
+  readonly key: string
+  readonly running: unknown
+  readonly pending: unknown
+}
+
 export interface ConfigStoreShape {
   readonly path: string
+  /** The configuration in force (restart-only keys as started). */
   readonly current: Effect.Effect<ServiceConfig>
+  /** Restart-only changes written to the file and waiting for a restart. */
+  readonly pending: Effect.Effect<ReadonlyArray<PendingChange>>
   readonly update: (patch: unknown) => Effect.Effect<ConfigUpdate, InvalidConfig | ConfigFileError>
 }
 
@@ -99,9 +114,24 @@ export const loadConfig = (env: Env): Either.Either<LoadedConfig, ConfigFileErro
     Either.map(resolveConfig(contents, env), (config) => ({ path: file, file: contents, config })))
 }
 
+/** Why a file the configuration names would stop the next start, or `undefined` when it is readable. */
+const unreadable = (named: NamedPath): string | undefined => {
+  try {
+    if (!fs.statSync(named.path).isFile()) return `config key "${named.key}": ${named.path} is not a file`
+    fs.accessSync(named.path, fs.constants.R_OK)
+    return undefined
+  } catch (error) {
+    return `config key "${named.key}": ${named.path} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`
+  }
+}
+
+const valueAtPath = (config: ServiceConfig, dotted: string): unknown =>
+  dotted.split(".").reduce<unknown>((inner, key) => (isJsonObject(inner) ? inner[key] : undefined), config)
+
 export const makeConfigStore = (loaded: LoadedConfig, env: Env, onApplied: (config: ServiceConfig) => void = () => {}) =>
   Effect.gen(function*() {
-    const state = yield* Ref.make({ file: loaded.file, config: loaded.config })
+    const started = loaded.config
+    const state = yield* Ref.make({ config: loaded.config, pending: loaded.config })
     const lock = yield* Effect.makeSemaphore(1)
     const overrides = environmentOverrides(env)
 
@@ -113,13 +143,17 @@ export const makeConfigStore = (loaded: LoadedConfig, env: Env, onApplied: (conf
         if (nestsDeeperThan(patch, MAX_CONFIG_DEPTH)) {
           return yield* new InvalidConfig({ message: `the body nests deeper than any config key (over ${MAX_CONFIG_DEPTH} levels)` })
         }
-        const before = yield* Ref.get(state)
-        const file = mergeJson(before.file, withoutRedactedSecrets(patch))
-        const config = yield* resolveConfig(file, env)
+        // The file as it is now: an operator may have edited it by hand since the last update.
+        const onDisk = yield* readConfigFile(loaded.path)
+        const file = applyNulls(mergeJson(onDisk, withoutRedactedSecrets(patch)))
+        const next = yield* resolveConfig(file, env)
+        const problems = [...updateProblems(patch, next), ...namedFiles(next).flatMap((named) => unreadable(named) ?? [])]
+        if (problems.length > 0) return yield* new InvalidConfig({ message: problems.join("; ") })
         yield* writeAtomically(loaded.path, file)
-        yield* Ref.set(state, { file, config })
+        const config = runningAfter(started, next, restartKeys)
+        yield* Ref.set(state, { config, pending: next })
         onApplied(config)
-        const changed = changedKeys(before.file, file).sort()
+        const changed = changedKeys(onDisk, file).sort()
         return {
           changed,
           restartRequired: changed.filter(needsRestart),
@@ -131,6 +165,12 @@ export const makeConfigStore = (loaded: LoadedConfig, env: Env, onApplied: (conf
     return {
       path: loaded.path,
       current: Effect.map(Ref.get(state), (s) => s.config),
+      pending: Effect.map(Ref.get(state), (s) =>
+        [...restartKeys].flatMap((key): Array<PendingChange> => {
+          const running = valueAtPath(s.config, key)
+          const pending = valueAtPath(s.pending, key)
+          return JSON.stringify(running) === JSON.stringify(pending) ? [] : [{ key, running, pending }]
+        })),
       update
     } satisfies ConfigStoreShape
   })

@@ -1,34 +1,55 @@
 /**
- * Picks the engine Layer named by `config.engine`. The native engine analyses faces with the
- * ONNX models generated into `models/` at install, on one worker thread per engine (model runs
- * are synchronous and would otherwise hold the event loop); face thresholds and detection settings
- * are read through the given effects on every capture (the live configuration when the caller
- * passes it).
+ * The Layers behind the capture pipeline's ports, picked by `config.engine`:
+ * - `native`: the C++ engine opens captures, the addon measures frame forensics, and the ONNX
+ *   models (generated into `models/` at install) analyse faces on one worker thread per engine
+ *   (model runs are synchronous and would otherwise hold the event loop);
+ * - `fake`: JSON captures and frame scripts (src/infra/fake), for integration tests.
+ * Each port can be replaced on its own (`ServiceLayers` in App.ts). Face thresholds are read
+ * through the given effect on every capture (the live configuration when the caller passes it).
  */
 import { Duration, Effect, Layer } from "effect"
-import type { CaptureEngine } from "../domain/CaptureEngine.js"
-import type { DetectionConfig } from "../domain/DetectionConfig.js"
-import type { FaceThresholds } from "../domain/FaceThresholds.js"
-import type { ServiceConfig } from "../domain/ServiceConfig.js"
-import { fakeEngineLayer } from "./fake/FakeEngine.js"
-import { workerFaceAnalyzerLayer } from "./face/WorkerFaceAnalyzer.js"
-import { nativeEngineLayer } from "./native/NativeEngine.js"
 import { join } from "node:path"
+import type { CaptureEngine } from "../domain/CaptureEngine.js"
+import type { EngineCapacity } from "../domain/EngineCapacity.js"
+import type { FaceAnalyzer } from "../domain/FaceAnalyzer.js"
+import type { FaceThresholds } from "../domain/FaceThresholds.js"
+import type { Forensics } from "../domain/Forensics.js"
+import type { ServiceConfig } from "../domain/ServiceConfig.js"
+import { engineCapacityLayer } from "./EngineCapacityLive.js"
+import { fakeFaceAnalyzerLayer } from "./face/FakeFaceAnalyzer.js"
+import { workerFaceAnalyzerLayer } from "./face/WorkerFaceAnalyzer.js"
+import { fakeEngineLayer } from "./fake/FakeEngine.js"
+import { fakeForensicsLayer } from "./fake/FakeForensics.js"
+import { nativeEngineLayer } from "./native/NativeEngine.js"
+import { nativeForensicsLayer } from "./native/NativeForensics.js"
 import { packageRoot } from "./PackageRoot.js"
 
-export const engineLayer = (
+export interface PipelineLayers {
+  readonly engine: Layer.Layer<CaptureEngine, Error>
+  readonly forensics: Layer.Layer<Forensics, Error>
+  readonly faces: Layer.Layer<FaceAnalyzer, Error>
+}
+
+export const pipelineLayersFor = (
   config: ServiceConfig,
-  faceThresholds: Effect.Effect<FaceThresholds> = Effect.succeed(config.face),
-  detection: Effect.Effect<DetectionConfig> = Effect.succeed(config.detection)
-): Layer.Layer<CaptureEngine, Error> => {
+  faceThresholds: Effect.Effect<FaceThresholds> = Effect.succeed(config.face)
+): PipelineLayers => {
   switch (config.engine) {
     case "fake":
-      return fakeEngineLayer({ size: config.engine_pool_size, queueTimeout: Duration.seconds(config.engine_queue_timeout) })
+      return { engine: fakeEngineLayer(), forensics: fakeForensicsLayer, faces: fakeFaceAnalyzerLayer() }
     case "native":
-      return nativeEngineLayer(config, detection).pipe(
-        Layer.provide(
-          workerFaceAnalyzerLayer({ modelsDir: join(packageRoot, "models"), workers: config.engine_pool_size, thresholds: faceThresholds })
-        )
-      )
+      return {
+        engine: nativeEngineLayer(config),
+        forensics: nativeForensicsLayer,
+        faces: workerFaceAnalyzerLayer({
+          modelsDir: join(packageRoot, "models"),
+          workers: config.engine_pool_size,
+          thresholds: faceThresholds
+        })
+      }
   }
 }
+
+/** `engine_pool_size` slots, waited for at most `engine_queue_timeout` seconds. */
+export const capacityLayerFor = (config: ServiceConfig): Layer.Layer<EngineCapacity> =>
+  engineCapacityLayer({ size: config.engine_pool_size, queueTimeout: Duration.seconds(config.engine_queue_timeout) })

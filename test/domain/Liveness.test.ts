@@ -1,11 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import { faceMessageOf, faceProblemTable, publicReasonOf, rejectionReasonTable } from "../../src/domain/EngineReasons.js"
 import { isLive, SCORE_LIMIT, scoreOf } from "../../src/domain/Liveness.js"
+import type { Assessment } from "../../src/domain/AssessCapture.js"
 import { decideLiveness } from "../../src/domain/Verdict.js"
 
-const assessment = (overrides: Partial<Parameters<typeof decideLiveness>[0]> = {}) => ({
+const assessment = (overrides: Partial<Assessment> = {}): Assessment => ({
   probability: 0.97,
   reasons: [],
+  decisive: false,
   faceProblem: undefined,
   faceProbability: 0.99,
   ...overrides
@@ -60,10 +62,13 @@ describe("decideLiveness", () => {
       message: "NoneBecauseEyesClosed"
     })
   })
-  it("an unknown face code is unclassified, not a crash", () => {
-    expect(decideLiveness(assessment({ faceProblem: "FACE_IS_PURPLE" }), 0.5)._tag).toBe("Unclassified")
+  it("strong evidence is NoLive whatever the threshold", () => {
+    for (const threshold of [0, 1e-6, 0.005]) {
+      expect(decideLiveness(assessment({ probability: 0.0095, reasons: ["SDK_INTEGRITY_VIOLATION"], decisive: true }), threshold))
+        .toMatchObject({ diagnostic: "NoLive", reason: "SdkIntegrityViolation" })
+    }
   })
-  it("reasons on a capture above threshold do not make it NoLive", () => {
+  it("weak reasons on a capture above a lowered threshold do not make it NoLive", () => {
     expect(decideLiveness(assessment({ reasons: ["SUSPICIOUS_ACTIVITY"] }), 0.5)).toMatchObject({ diagnostic: "Live" })
   })
   it("NoLive without a reason is Unknown", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { encodeFakeCapture } from "../../src/infra/fake/FakeCaptureDocument.js"
-import { captureForm, postCapture, request, startServer } from "../support/TestServer.js"
+import { captureForm, postCapture, postConfig, request, startServer } from "../support/TestServer.js"
 
 const chunkedBody = (totalBytes: number): ReadableStream<Uint8Array> => {
   const head = new TextEncoder().encode(
@@ -65,10 +65,10 @@ describe("client_max_body_size", () => {
   it.scoped("a new limit posted to /config applies to the next request", () =>
     Effect.gen(function*() {
       const { url } = yield* startServer()
-      const update = yield* request(`${url}/config`, { method: "POST", body: JSON.stringify({ client_max_body_size: "1k" }) })
+      const update = yield* postConfig(url, { client_max_body_size: "64k" })
       expect(update.status).toBe(200)
       expect(update.body.restartRequired).toEqual([])
-      const answer = yield* request(`${url}/liveness/evaluate`, { method: "POST", body: captureForm(new Uint8Array(4096)) })
+      const answer = yield* request(`${url}/liveness/evaluate`, { method: "POST", body: captureForm(new Uint8Array(100 * 1024)) })
       expect(answer.status).toBe(413)
     }))
 })

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Scope, Exit } from "effect"
 import * as fs from "node:fs"
-import { request, startServer } from "../support/TestServer.js"
+import { adminHeaders, getConfig, request, startServer } from "../support/TestServer.js"
 
 const postConfig = (url: string, body: unknown, headers: Record<string, string> = {}) =>
   request(`${url}/config`, {
     method: "POST",
-    headers: { "content-type": "application/json", ...headers },
+    headers: { ...adminHeaders(), ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body)
   })
 
@@ -14,7 +14,7 @@ describe("GET|POST /config", () => {
   it.scoped("GET shows the effective configuration", () =>
     Effect.gen(function*() {
       const { url } = yield* startServer({ config: { liveness_threshold: 0.7 } })
-      const answer = yield* request(`${url}/config`)
+      const answer = yield* getConfig(url)
       expect(answer.status).toBe(200)
       expect(answer.body).toMatchObject({ liveness_threshold: 0.7, engine_pool_size: 2, client_max_body_size: "10M" })
     }))
@@ -29,7 +29,7 @@ describe("GET|POST /config", () => {
       expect(answer.body.message).toMatch(/restart to apply: engine_pool_size/)
       const onDisk = JSON.parse(fs.readFileSync(configPath, "utf8"))
       expect(onDisk).toMatchObject({ liveness_threshold: 0.8, engine_pool_size: 3, log: { log_level: "ERROR" } })
-      const after = yield* request(`${url}/config`)
+      const after = yield* getConfig(url)
       expect(after.body).toMatchObject({ liveness_threshold: 0.8 })
     }))
 
@@ -59,7 +59,7 @@ describe("GET|POST /config", () => {
       expect((yield* postConfig(server.url, { liveness_threshold: 0.66 })).status).toBe(200)
       yield* Scope.close(first, Exit.void)
       const restarted = yield* startServer({ dir: server.dir })
-      const answer = yield* request(`${restarted.url}/config`)
+      const answer = yield* getConfig(restarted.url)
       expect(answer.body).toMatchObject({ liveness_threshold: 0.66 })
     }))
 
@@ -81,13 +81,13 @@ describe("GET|POST /config", () => {
       const notObject = yield* postConfig(url, [1, 2])
       expect(notObject.status).toBe(400)
       expect(fs.readFileSync(configPath, "utf8")).toBe(before)
-      expect((yield* request(`${url}/config`)).body).toMatchObject({ liveness_threshold: 0.5 })
+      expect((yield* getConfig(url)).body).toMatchObject({ liveness_threshold: 0.5 })
     }))
 
   it.scoped("replay settings are neither shown nor accepted", () =>
     Effect.gen(function*() {
       const { url } = yield* startServer({ env: { FACEPHI_IAD_REPLAY_ATTACK_CHECKER_ENABLED: "true" } })
-      const shown = yield* request(`${url}/config`)
+      const shown = yield* getConfig(url)
       expect(JSON.stringify(shown.body)).not.toMatch(/replay/i)
       const posted = yield* postConfig(url, { replay_attack_checker_enabled: false })
       expect(posted.status).toBe(400)
@@ -97,23 +97,24 @@ describe("GET|POST /config", () => {
     Effect.gen(function*() {
       const secret = "s3cret-admin-token-value"
       const { url } = yield* startServer({ env: { FACEPHI_IAD_ADMIN_TOKEN: secret } })
-      const missing = yield* postConfig(url, { liveness_threshold: 0.6 })
+      const missing = yield* postConfig(url, { liveness_threshold: 0.6 }, { authorization: "" })
       expect(missing.status).toBe(401)
       expect(missing.headers.get("www-authenticate")).toBe("Bearer")
       const wrong = yield* postConfig(url, { liveness_threshold: 0.6 }, { authorization: "Bearer nope" })
       expect(wrong.status).toBe(403)
       const right = yield* postConfig(url, { liveness_threshold: 0.6 }, { authorization: `Bearer ${secret}` })
       expect(right.status).toBe(200)
-      const shown = yield* request(`${url}/config`)
+      const shown = yield* getConfig(url, secret)
+      expect(shown.status).toBe(200)
       expect(JSON.stringify(shown.body)).not.toContain(secret)
     }))
 
   it.scoped("environment overrides win over config.json and are reported", () =>
     Effect.gen(function*() {
       const { url } = yield* startServer({ env: { FACEPHI_IAD_LIVENESS_THRESHOLD: "0.9" } })
-      expect((yield* request(`${url}/config`)).body).toMatchObject({ liveness_threshold: 0.9 })
+      expect((yield* getConfig(url)).body).toMatchObject({ liveness_threshold: 0.9 })
       const posted = yield* postConfig(url, { liveness_threshold: 0.3 })
       expect(posted.body.overriddenByEnvironment).toEqual(["liveness_threshold"])
-      expect((yield* request(`${url}/config`)).body).toMatchObject({ liveness_threshold: 0.9 })
+      expect((yield* getConfig(url)).body).toMatchObject({ liveness_threshold: 0.9 })
     }))
 })

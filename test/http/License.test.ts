@@ -5,7 +5,7 @@ import * as path from "node:path"
 import { encodeFakeCapture } from "../../src/infra/fake/FakeCaptureDocument.js"
 import { fakeCryptlex } from "../license/FakeCryptlexServer.js"
 import { alignClocks, KEY, PRODUCT } from "../license/harness.js"
-import { makeTempDir, postCapture, request, startServer } from "../support/TestServer.js"
+import { getConfig, makeTempDir, postCapture, request, startServer } from "../support/TestServer.js"
 
 /** The service configured with a license section pointing at the fake Cryptlex server. */
 const licensedServer = (serverUrl: string, publicKeyPem: string) =>
@@ -38,7 +38,8 @@ describe("license through the API", () => {
       expect(answer.status).toBe(200)
       const version = yield* request(`${url}/version`)
       expect(version.body.message).toMatch(/license: ok/)
-      const config = yield* request(`${url}/config`)
+      const config = yield* getConfig(url)
+      expect(config.status).toBe(200)
       expect(JSON.stringify(config.body)).not.toContain(KEY)
       expect(JSON.stringify(version.body)).not.toContain(KEY)
     }))

@@ -7,7 +7,7 @@ import { Effect } from "effect"
 import * as path from "node:path"
 import { buildCapture } from "../../src/capture/index.js"
 import * as F from "../fixtures/face/faceFrames.js"
-import { makeTempDir, postCapture, request, startServer } from "../support/TestServer.js"
+import { getConfig, makeTempDir, postCapture, postConfig, startServer } from "../support/TestServer.js"
 
 /** The service with the native engine; the reference SDK builds captures with its keys. */
 const nativeServer = Effect.suspend(() => {
@@ -34,12 +34,9 @@ describe("detection config over POST /config", () => {
       const before = yield* postCapture(`${url}/liveness/evaluate`, bytes)
       expect(before.body).toMatchObject({ diagnostic: "Live", reason: "None" })
 
-      const current = yield* request(`${url}/config`)
+      const current = yield* getConfig(url)
       const names = (current.body.detection as { virtual_camera_names: Array<string> }).virtual_camera_names
-      const update = yield* request(`${url}/config`, {
-        method: "POST",
-        body: JSON.stringify({ detection: { virtual_camera_names: [...names, "acme streamcam"] } })
-      })
+      const update = yield* postConfig(url, { detection: { virtual_camera_names: [...names, "acme streamcam"] } })
       expect(update.status).toBe(200)
       expect(update.body.restartRequired).toEqual([])
 
@@ -61,7 +58,7 @@ describe("weak evidence and liveness_threshold", () => {
       const atDefault = yield* postCapture(`${url}/liveness/evaluate`, group)
       expect(atDefault.body).toMatchObject({ diagnostic: "NoLive", reason: "UntrustedContentLowConfidence" })
 
-      const lowered = yield* request(`${url}/config`, { method: "POST", body: JSON.stringify({ liveness_threshold: 0.3 }) })
+      const lowered = yield* postConfig(url, { liveness_threshold: 0.3 })
       expect(lowered.status).toBe(200)
       const groupAccepted = yield* postCapture(`${url}/liveness/evaluate`, group)
       expect(groupAccepted).toMatchObject({ status: 400, body: { message: "NoneBecauseTooManyFaces" } })

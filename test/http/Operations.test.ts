@@ -11,9 +11,7 @@ import { captureForm, makeTempDir, postCapture, request, startServer } from "../
 describe("operations", () => {
   it.scopedLive("answers 503 with Retry-After when no engine frees up within the queue timeout", () =>
     Effect.gen(function*() {
-      const { url } = yield* startServer({
-        engine: fakeEngineLayer({ size: 1, queueTimeout: "200 millis" })
-      })
+      const { url } = yield* startServer({ config: { engine_pool_size: 1, engine_queue_timeout: 0.2 } })
       const slow = encodeFakeCapture({ outcome: "Live", engineMillis: 1500 })
       const first = yield* Effect.fork(postCapture(`${url}/liveness/evaluate`, slow))
       yield* Effect.sleep("100 millis")
@@ -28,7 +26,7 @@ describe("operations", () => {
 
   it.scopedLive("measures queueDuration while a request waits for the engine", () =>
     Effect.gen(function*() {
-      const { url } = yield* startServer({ engine: fakeEngineLayer({ size: 1, queueTimeout: "5 seconds" }) })
+      const { url } = yield* startServer({ config: { engine_pool_size: 1, engine_queue_timeout: 5 } })
       const slow = encodeFakeCapture({ outcome: "Live", engineMillis: 300 })
       const [a, b] = yield* Effect.all(
         [postCapture(`${url}/liveness/evaluate`, slow), postCapture(`${url}/liveness/evaluate`, slow)],
@@ -40,7 +38,7 @@ describe("operations", () => {
 
   it.scopedLive("a client that disconnects mid-analysis does not free its engine early", () =>
     Effect.gen(function*() {
-      const { url } = yield* startServer({ engine: fakeEngineLayer({ size: 1, queueTimeout: "10 seconds" }) })
+      const { url } = yield* startServer({ config: { engine_pool_size: 1, engine_queue_timeout: 10 } })
       const abort = new AbortController()
       const abandoned = fetch(`${url}/liveness/evaluate`, {
         method: "POST",
@@ -99,7 +97,7 @@ describe("operations", () => {
         dir,
         config: { port: 0, address: "127.0.0.1", log: { log_path: logPath, log_level: "INFO", log_size_limit: 1_000_000 } }
       }).pipe(Scope.extend(scope))
-      yield* postCapture(`${url}/liveness/evaluate`, encodeFakeCapture({ outcome: "Live", engineReason: "MARKER_XYZ" }))
+      yield* postCapture(`${url}/liveness/evaluate`, encodeFakeCapture({ outcome: "Live", signals: { device: { model: "MARKER_XYZ" } } }))
       yield* Scope.close(scope, Exit.void)
       const lines = fs.readFileSync(logPath, "utf8").trim().split("\n").map((line) => JSON.parse(line))
       const access = lines.find((line) => line.message === "request" && line.path === "/api/v1/iad/liveness/evaluate")

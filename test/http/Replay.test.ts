@@ -75,3 +75,40 @@ describe("replay attack mitigation", () => {
     })
   }
 })
+
+describe("a capture counts once", () => {
+  for (const endpoint of ["liveness/evaluate", "extract"]) {
+    it.scoped(`${endpoint}: the same capture posted again inside the window is a replay`, () =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(NOW)
+        const { url } = yield* startServer({ env: ENABLED })
+        const capture = encodeFakeCapture({ capturedAt: NOW - 1000, outcome: "Live" })
+        expect((yield* postCapture(`${url}/${endpoint}`, capture)).status).toBe(200)
+        for (let again = 0; again < 2; again++) {
+          expect(yield* postCapture(`${url}/${endpoint}`, capture)).toMatchObject({
+            status: 400,
+            body: { message: "Replay attack detected" }
+          })
+        }
+        // Another capture (another id) is not affected.
+        const other = encodeFakeCapture({ capturedAt: NOW - 1000, outcome: "Live", signals: { captureId: "ab".repeat(16) } })
+        expect((yield* postCapture(`${url}/${endpoint}`, other)).status).toBe(200)
+      }))
+  }
+
+  it.scoped("a capture evaluated once cannot be extracted afterwards, and the other way round", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(NOW)
+      const { url } = yield* startServer({ env: ENABLED })
+      const capture = encodeFakeCapture({ capturedAt: NOW, outcome: "Live" })
+      expect((yield* postCapture(`${url}/liveness/evaluate`, capture)).status).toBe(200)
+      expect((yield* postCapture(`${url}/extract`, capture)).body).toEqual({ message: "Replay attack detected" })
+    }))
+
+  it.scoped("with the checker off, the same capture is answered every time", () =>
+    Effect.gen(function*() {
+      const { url } = yield* startServer()
+      const capture = encodeFakeCapture({ outcome: "Live" })
+      for (let i = 0; i < 3; i++) expect((yield* postCapture(`${url}/liveness/evaluate`, capture)).status).toBe(200)
+    }))
+})

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { randomBytes } from "node:crypto"
 import { readFile } from "node:fs/promises"
 import { CaptureDraftError, limits, loadEncoderKeys, record, seal } from "../../src/capture/index.js"
-import { ContentTag, PlaintextTag } from "../../src/capture/CaptureFormat.js"
+import { ContentTag, PlaintextTag, WEB_PLATFORM } from "../../src/capture/CaptureFormat.js"
 import { encodePlaintext } from "../../src/capture/CaptureEncoder.js"
 import { captureWith, engineFor, expectFailure, expectSuccess, freshKeys, jpeg } from "./helpers.js"
 
@@ -92,6 +92,8 @@ describe("native engine: format limits", () => {
     expect(constant("kMaxMotionSamples")).toBe(limits.maxMotionSamples)
     expect(constant("kMaxTouches")).toBe(limits.maxTouches)
     expect(constant("kMaxImageSide")).toBe(limits.maxImageSide)
+    expect(constant("kMaxSessionTokenBytes")).toBe(limits.maxSessionTokenBytes)
+    expect(/kWebPlatform\[\] = "([^"]+)"/.exec(header)?.[1]).toBe(WEB_PLATFORM)
     const addon = (await import("../../src/infra/native/NativeAddon.js")).loadNativeAddon()
     expect(addon.maxCaptureBytes).toBe(limits.maxCaptureBytes)
     expect(addon.formatVersion).toBe(1)

@@ -3,18 +3,21 @@ import { Effect, Exit, Layer, Logger } from "effect"
 import { readdir, readFile, stat } from "node:fs/promises"
 import { join } from "node:path"
 import { buildCapture, simulateBurst } from "../../src/capture/index.js"
+import { assessCapture, detectFace } from "../../src/domain/AssessCapture.js"
 import { CaptureEngine } from "../../src/domain/CaptureEngine.js"
+import { defaultDetectionConfig } from "../../src/domain/DetectionConfig.js"
 import { defaultConfig } from "../../src/domain/ServiceConfig.js"
 import { fakeFaceAnalyzerLayer, usableFaceReport } from "../../src/infra/face/FakeFaceAnalyzer.js"
 import { nativeEngineLayer } from "../../src/infra/native/NativeEngine.js"
+import { nativeForensicsLayer } from "../../src/infra/native/NativeForensics.js"
 import * as F from "../fixtures/face/faceFrames.js"
 import { captureWith, freshKeys, jpeg, tempDir } from "./helpers.js"
 
 const configFor = (keysDir: string) => ({ ...defaultConfig, keys_dir: keysDir, engine_pool_size: 2, engine_queue_timeout: 1 })
 
-/** Face analysis is tested in test/face; here a fixed report isolates the engine's own mapping. */
+/** Face analysis is tested in test/face; here a fixed report isolates the engine and its forensics. */
 const faces = fakeFaceAnalyzerLayer({ ...usableFaceReport, faceProbability: 0.8 })
-const nativeWithFaces = (config: ReturnType<typeof configFor>) => nativeEngineLayer(config).pipe(Layer.provide(faces))
+const nativeWithFaces = (config: ReturnType<typeof configFor>) => Layer.mergeAll(nativeEngineLayer(config), nativeForensicsLayer, faces)
 
 const firstStart = (dir: string, messages: Array<string>) =>
   Effect.gen(function*() {
@@ -37,8 +40,8 @@ const firstStart = (dir: string, messages: Array<string>) =>
     const frame = yield* Effect.promise(() => jpeg(200))
     const capture = yield* Effect.promise(() => buildCapture({ keysDir: dir, frames: [frame] }))
     const opened = yield* engine.open(capture)
-    expect(Buffer.from(opened.value.bestFrame.bytes).equals(frame)).toBe(true)
-    expect(opened.value.bestFrame.mimeType).toBe("image/jpeg")
+    expect(Buffer.from(opened.bestFrame.bytes).equals(frame)).toBe(true)
+    expect(opened.bestFrame.mimeType).toBe("image/jpeg")
   })
 
 const mapping = (keys: string) =>
@@ -53,15 +56,15 @@ const mapping = (keys: string) =>
     const burst = yield* Effect.promise(async () => simulateBurst([await F.framedFace(F.frontalFace, 300, 640, 360)], 3))
     const camera = { width: 1280, height: 720 }
     const clean = yield* Effect.flatMap(Effect.promise(() => captureWith(keys, burst, { faceScore: 0.8, camera })), engine.open)
-    expect(clean.value.capturedAt).toBe(1_750_000_000_000)
-    expect(clean.value.captureId).toMatch(/^[0-9a-f]{32}$/)
-    expect(clean.queueMillis).toBeGreaterThanOrEqual(0)
-    const cleanVerdict = yield* engine.assess(clean.value)
-    expect(cleanVerdict.value).toEqual({ probability: 0.95, reasons: [], faceProblem: undefined, faceProbability: 0.8 })
-    expect((yield* engine.detectFace(clean.value)).value).toEqual({ faceProbability: 0.8 })
+    expect(clean.capturedAt).toBe(1_750_000_000_000)
+    expect(clean.captureId).toMatch(/^[0-9a-f]{32}$/)
+    const assess = (capture: typeof clean) => assessCapture(capture, defaultDetectionConfig)
+    const cleanVerdict = yield* assess(clean)
+    expect(cleanVerdict).toEqual({ probability: 0.95, reasons: [], decisive: false, faceProblem: undefined, faceProbability: 0.8 })
+    expect(yield* detectFace(clean)).toBe(0.8)
 
     const reasonsOf = (signals: Parameters<typeof captureWith>[2]) =>
-      Effect.map(Effect.flatMap(open(signals), (o) => engine.assess(o.value)), (a) => a.value.reasons)
+      Effect.map(Effect.flatMap(open(signals), assess), (a) => a.reasons)
     expect(yield* reasonsOf({ sdkSignature: "untrusted-key" })).toEqual(["SDK_INTEGRITY_VIOLATION"])
     expect(yield* reasonsOf({ attestation: "other-capture" })).toEqual(["UNTRUSTED_DEVICE"])
     expect(yield* reasonsOf({ environment: { hookingFramework: true } })).toEqual(["UNTRUSTED_ENVIRONMENT"])
@@ -69,7 +72,7 @@ const mapping = (keys: string) =>
     // One still proves no live stream; the same still three times is a still injected as a stream.
     expect(yield* reasonsOf({})).toEqual(["UNTRUSTED_CONTENT_LOW_CONFIDENCE"])
     const stills = yield* Effect.flatMap(Effect.promise(() => captureWith(keys, [frame, frame, frame])), engine.open)
-    expect((yield* engine.assess(stills.value)).value.reasons).toEqual(["UNTRUSTED_CONTENT"])
+    expect((yield* assess(stills)).reasons).toEqual(["UNTRUSTED_CONTENT"])
 
     const other = yield* Effect.promise(() => freshKeys())
     const foreign = yield* Effect.promise(() => captureWith(other, [frame]))
@@ -79,7 +82,7 @@ const mapping = (keys: string) =>
     expect(garbage).toMatchObject(Exit.fail({ _tag: "EngineFailure", kind: "Malformed" }))
   })
 
-describe("nativeEngineLayer", () => {
+describe("nativeEngineLayer with the native forensics, through the domain's checks", () => {
   it.live("first start without keys generates development keys, logs the directory and never the keys", () =>
     Effect.gen(function*() {
       const dir = join(yield* Effect.promise(() => tempDir("first")), "keys")

@@ -168,7 +168,10 @@ describe("package and container", () => {
     expect(packageNix).toContain('--add-flags "$dest/bin/iad-capture.js"')
     expect(packageNix).toContain("--nodedir=${nodejs}")
     expect(flake).toContain("nodejs = pkgs.nodejs_20;")
-    expect(read(".npmrc")).toContain("onnxruntime-node-install=skip")
+    // npm's own per-package policy keeps onnxruntime-node's downloading install script off (the
+    // .npmrc key it replaced is deprecated); the Nix build sets the environment variable instead.
+    expect(JSON.parse(read("package.json")).allowScripts).toMatchObject({ "onnxruntime-node": false })
+    expect(read(".npmrc")).not.toMatch(/^\s*onnxruntime-node-install/m)
     expect(packageNix).toContain('npm_config_onnxruntime_node_install = "skip";')
     expect(packageNix).not.toContain("npmDepsHash")
   })

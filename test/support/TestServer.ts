@@ -27,7 +27,13 @@ export interface TestServer {
   readonly dir: string
   readonly configPath: string
   readonly env: Env
+  /** The admin token in force: the environment's, else the one generated into keys_dir. */
+  readonly adminToken: string
 }
+
+/** Set as FACEPHI_IAD_ADMIN_TOKEN unless a test's env says otherwise (undefined: the generated file). */
+export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123456789"
+
 
 export const makeTempDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "iad-test-"))
 
@@ -49,13 +55,15 @@ export const startServer = (options: TestServerOptions = {}): Effect.Effect<Test
         }
       fs.writeFileSync(configPath, JSON.stringify(contents))
     }
-    const env: Env = { FACEPHI_IAD_CONFIG: configPath, ...options.env }
+    const env: Env = { FACEPHI_IAD_CONFIG: configPath, FACEPHI_IAD_ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...options.env }
     const startup = readStartup(env)
     if (Either.isLeft(startup)) return yield* Effect.fail(startup.left)
     const context = yield* Layer.build(serviceLayer(startup.right, env, options))
     const address = Context.get(context, HttpServer.HttpServer).address
     if (address._tag !== "TcpAddress") return yield* Effect.fail(new Error("expected a TCP address"))
-    return { url: `http://127.0.0.1:${address.port}/api/v1/iad`, dir, configPath, env }
+    const adminToken = env.FACEPHI_IAD_ADMIN_TOKEN ??
+      fs.readFileSync(path.join(startup.right.loaded.config.keys_dir, "admin.token"), "utf8").trim()
+    return { url: `http://127.0.0.1:${address.port}/api/v1/iad`, dir, configPath, env, adminToken }
   })
 
 export interface JsonAnswer {
@@ -79,6 +87,19 @@ export const request = (url: string, init?: RequestInit): Effect.Effect<JsonAnsw
     }
     return { status: response.status, headers: response.headers, body }
   })
+
+/** `Authorization` for the admin endpoints, with the JSON Content-Type `POST /config` requires. */
+export const adminHeaders = (token: string = TEST_ADMIN_TOKEN): Record<string, string> => ({
+  authorization: `Bearer ${token}`,
+  "content-type": "application/json"
+})
+
+/** `GET /config` as the admin. */
+export const getConfig = (url: string, token?: string) => request(`${url}/config`, { headers: adminHeaders(token) })
+
+/** `POST /config` as the admin, with `patch` as the JSON body. */
+export const postConfig = (url: string, patch: unknown, token?: string) =>
+  request(`${url}/config`, { method: "POST", headers: adminHeaders(token), body: JSON.stringify(patch) })
 
 /** A multipart form with one file field (default `capture`). */
 export const captureForm = (bytes: Uint8Array | string, field = "capture"): FormData => {

@@ -49,3 +49,9 @@ export const ijgQualityOf = (tables: ReadonlyArray<QuantTable>): number | undefi
 /** One fingerprint per distinct set of tables, to tell whether every frame came from one encoder. */
 export const tablesKey = (tables: ReadonlyArray<QuantTable>): string =>
   tables.map((t) => `${t.id}:${t.precision}:${t.values.join(",")}`).sort().join("|")
+
+/** The standard tables (luma id 0, chroma id 1) at an IJG quality, as a DQT segment stores them. */
+export const ijgTables = (quality: number): Array<QuantTable> => [
+  { id: 0, precision: 0, values: ijgTable(LUMA, quality) },
+  { id: 1, precision: 0, values: ijgTable(CHROMA, quality) }
+]

@@ -1,57 +1,53 @@
 /**
- * The inside of a face-analysis worker thread: its own ONNX sessions and decoder, answering one
- * request at a time. onnxruntime-node runs a model synchronously on the calling thread, so the
- * analyses run here, off the service's event loop, one worker per engine.
+ * The inside of a face-analysis worker thread, an `@effect/platform` WorkerRunner: its own ONNX
+ * sessions and decoder, answering the requests of `FaceWorkerProtocol.ts`. onnxruntime-node runs
+ * a model synchronously on the calling thread, so analyses run here, off the service's event loop;
+ * the pool sends a worker one request at a time.
  */
-import { Cause, Effect, Option, Schema } from "effect"
+import { WorkerRunner } from "@effect/platform"
+import { NodeRuntime, NodeWorkerRunner } from "@effect/platform-node"
+import { Effect, FiberRef, Layer, Schema, Scope } from "effect"
+import { workerData } from "node:worker_threads"
 import { FaceAnalysisError } from "../../domain/FaceAnalyzer.js"
-import { parentPort, workerData } from "node:worker_threads"
 import type { FaceThresholds } from "../../domain/FaceThresholds.js"
 import { loadNativeAddon } from "../native/NativeAddon.js"
 import { loadFaceModels } from "./FaceModels.js"
-import type { AnalyzeRequest, WorkerReply } from "./FaceWorkerProtocol.js"
+import { FaceWorkerData, FaceWorkerRequest } from "./FaceWorkerProtocol.js"
 import { makeOrtFaceAnalyzer } from "./OrtFaceAnalyzer.js"
 
-const WorkerData = Schema.Struct({ modelsDir: Schema.String })
+/** The thresholds of the request being analysed, set around each analysis. */
+const requestThresholds = FiberRef.unsafeMake<FaceThresholds | undefined>(undefined)
+const thresholdsOfRequest = Effect.flatMap(FiberRef.get(requestThresholds), (thresholds) =>
+  thresholds === undefined ? Effect.dieMessage("face analysis outside a request") : Effect.succeed(thresholds)
+)
 
-const port = parentPort
-if (port === null) throw new Error("FaceWorker.ts runs inside a worker thread")
-const reply = (message: WorkerReply) => port.postMessage(message)
-
-const serve = Effect.gen(function* () {
-  const { modelsDir } = yield* Schema.decodeUnknown(WorkerData)(workerData)
-  const models = yield* loadFaceModels(modelsDir)
-  const decoder = yield* Effect.try(() => loadNativeAddon().decodeJpegScaled)
-  // The pool sends one request at a time to a worker, and requests run one after another here,
-  // so the thresholds of the request in progress are the ones read.
-  let thresholds: FaceThresholds | undefined
-  const analyzer = makeOrtFaceAnalyzer(models, decoder, { thresholds: Effect.sync(() => thresholds!) })
-  let queue: Promise<void> = Promise.resolve()
-  const handle = (request: AnalyzeRequest) =>
-    analyzer.analyze(request.frames, request.bestFrameIndex).pipe(
-      Effect.match({
-        onFailure: (error) => reply({ type: "error", id: request.id, kind: error.kind, detail: error.detail }),
-        onSuccess: (report) => reply({ type: "report", id: request.id, report })
-      }),
-      Effect.catchAllDefect((defect) =>
-        Effect.sync(() => reply({ type: "error", id: request.id, kind: "ModelFailure", detail: String(defect) }))
-      )
-    )
-  port.on("message", (request: AnalyzeRequest) => {
-    queue = queue.then(() => {
-      thresholds = request.thresholds
-      return Effect.runPromise(handle(request))
-    })
-  })
-  reply({ type: "ready" })
-  return yield* Effect.never
+const addonDecoder = Effect.try({
+  try: () => loadNativeAddon().decodeJpegScaled,
+  catch: (cause) => new FaceAnalysisError({ kind: "ModelFailure", detail: `native addon (run \`npm ci\`): ${String(cause)}` })
 })
 
-/** Why the worker could not start, in words (a FaceAnalysisError's own detail, else the cause). */
-const startFailure = (cause: Cause.Cause<unknown>): string =>
-  Option.match(Cause.failureOption(cause), {
-    onNone: () => Cause.pretty(cause),
-    onSome: (error) => (error instanceof FaceAnalysisError ? error.detail : String(error))
+const FaceWorkerLive = Layer.unwrapScoped(
+  Effect.gen(function* () {
+    const { modelsDir } = yield* Schema.decodeUnknown(FaceWorkerData)(workerData)
+    const scope = yield* Effect.scope
+    // Sessions open once per thread, on the first request that needs them: `LoadModels`, sent first
+    // to every worker the pool starts, or an analysis on a thread the platform restarted in place.
+    // They close with the runner's scope; a failure to open is kept and answered to every request.
+    const analyzer = yield* Effect.cached(
+      Effect.gen(function* () {
+        const models = yield* loadFaceModels(modelsDir)
+        const decoder = yield* addonDecoder
+        return makeOrtFaceAnalyzer(models, decoder, { thresholds: thresholdsOfRequest })
+      }).pipe(Scope.extend(scope))
+    )
+    return WorkerRunner.layerSerialized(FaceWorkerRequest, {
+      LoadModels: () => Effect.asVoid(analyzer),
+      AnalyzeFaces: (request) =>
+        Effect.flatMap(analyzer, (faces) => faces.analyze(request.frames, request.bestFrameIndex)).pipe(
+          Effect.locally(requestThresholds, request.thresholds)
+        )
+    })
   })
+)
 
-Effect.runFork(Effect.scoped(serve).pipe(Effect.catchAllCause((cause) => Effect.sync(() => reply({ type: "failed", detail: startFailure(cause) })))))
+WorkerRunner.launch(FaceWorkerLive.pipe(Layer.provide(NodeWorkerRunner.layer))).pipe(NodeRuntime.runMain)

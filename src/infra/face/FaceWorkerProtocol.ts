@@ -1,21 +1,28 @@
 /**
- * Messages between the service and its face-analysis worker threads. Replies are checked with
- * these Schemas on arrival: a worker is another JavaScript realm, and what crosses is data.
+ * Requests between the service and its face-analysis worker threads, as `Schema.TaggedRequest`s:
+ * `@effect/platform`'s Worker encodes each request and checks each reply (success or failure)
+ * with these Schemas, since a worker is another JavaScript realm and what crosses is data.
  */
 import { Schema } from "effect"
 import { faceProblemTable, type FaceProblemCode } from "../../domain/EngineReasons.js"
-import type { FaceThresholds } from "../../domain/FaceThresholds.js"
+import { FaceAnalysisError } from "../../domain/FaceAnalyzer.js"
+import { FaceThresholds } from "../../domain/FaceThresholds.js"
 
-/** To a worker: analyse these frames with these thresholds. */
-export interface AnalyzeRequest {
-  readonly id: number
-  readonly frames: ReadonlyArray<Uint8Array>
-  readonly bestFrameIndex: number
-  readonly thresholds: FaceThresholds
-}
+/** The domain error on the wire: its kind and detail, rebuilt as the domain class on arrival. */
+export const FaceAnalysisErrorFromWire = Schema.transform(
+  Schema.TaggedStruct("FaceAnalysisError", {
+    kind: Schema.Literal("NoFrames", "UndecodableFrame", "ModelFailure"),
+    detail: Schema.String
+  }),
+  Schema.instanceOf(FaceAnalysisError),
+  {
+    strict: true,
+    decode: ({ kind, detail }) => new FaceAnalysisError({ kind, detail }),
+    encode: (error) => ({ _tag: "FaceAnalysisError" as const, kind: error.kind, detail: error.detail })
+  }
+)
 
 const problemCodes = Object.keys(faceProblemTable) as Array<FaceProblemCode>
-const FaceProblem = Schema.Literal(...problemCodes)
 
 const Measurements = Schema.Struct({
   frameWidth: Schema.Number,
@@ -30,24 +37,40 @@ const Measurements = Schema.Struct({
   landmarkConfidence: Schema.Number
 })
 
-/** From a worker: its models are loaded (or could not be), or the answer to one request. */
-export const WorkerReply = Schema.Union(
-  Schema.Struct({ type: Schema.Literal("ready") }),
-  Schema.Struct({ type: Schema.Literal("failed"), detail: Schema.String }),
-  Schema.Struct({
-    type: Schema.Literal("report"),
-    id: Schema.Number,
-    report: Schema.Struct({
-      faceProbability: Schema.Number,
-      problem: Schema.UndefinedOr(FaceProblem),
-      measurements: Schema.UndefinedOr(Measurements)
-    })
-  }),
-  Schema.Struct({
-    type: Schema.Literal("error"),
-    id: Schema.Number,
-    kind: Schema.Literal("NoFrames", "UndecodableFrame", "ModelFailure"),
-    detail: Schema.String
-  })
-)
-export type WorkerReply = typeof WorkerReply.Type
+export const FaceReportSchema = Schema.Struct({
+  faceProbability: Schema.Number,
+  problem: Schema.UndefinedOr(Schema.Literal(...problemCodes)),
+  measurements: Schema.UndefinedOr(Measurements)
+})
+
+/**
+ * Sent first to every new worker: it opens its ONNX sessions and answers once they are ready, or
+ * with the reason they are not (a missing model names its file), which fails the pool's start.
+ */
+export class LoadModels extends Schema.TaggedRequest<LoadModels>()("LoadModels", {
+  failure: FaceAnalysisErrorFromWire,
+  success: Schema.Void,
+  payload: {}
+}) {}
+
+/**
+ * Analyse these frames with these thresholds (read in the service's thread for each analysis).
+ * The frames cross by structured clone: transferring them would detach bytes the caller still
+ * needs (the best frame is the `/extract` answer), see `WorkerFaceAnalyzer.ts`.
+ */
+export class AnalyzeFaces extends Schema.TaggedRequest<AnalyzeFaces>()("AnalyzeFaces", {
+  failure: FaceAnalysisErrorFromWire,
+  success: FaceReportSchema,
+  payload: {
+    frames: Schema.Array(Schema.Uint8ArrayFromSelf),
+    bestFrameIndex: Schema.Number,
+    thresholds: FaceThresholds
+  }
+}) {}
+
+export const FaceWorkerRequest = Schema.Union(LoadModels, AnalyzeFaces)
+export type FaceWorkerRequest = typeof FaceWorkerRequest.Type
+
+/** What the service hands each new worker thread at spawn (`workerData`). */
+export const FaceWorkerData = Schema.Struct({ modelsDir: Schema.String })
+export type FaceWorkerData = typeof FaceWorkerData.Type

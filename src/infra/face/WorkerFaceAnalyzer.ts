@@ -1,14 +1,26 @@
 /**
- * The face analyzer on worker threads: a pool of workers (`FaceWorker.ts`), each with its own ONNX
- * sessions, so that model runs (synchronous in onnxruntime-node) leave the event loop free and two
- * captures' analyses use two cores. One request at a time per worker; a worker that dies fails its
- * request with ModelFailure and is replaced.
+ * The face analyzer on worker threads: an `@effect/platform` pool of workers (`FaceWorker.ts`),
+ * each with its own ONNX sessions, so that model runs (synchronous in onnxruntime-node) leave the
+ * event loop free and two captures' analyses use two cores. One request at a time per worker,
+ * Schema-serialised (`FaceWorkerProtocol.ts`). A worker that dies fails its request with
+ * ModelFailure; the platform starts a new thread in its place a second later (requests for it wait),
+ * which opens its models from `workerData` on its first request.
+ *
+ * Frames are copied to the worker (structured clone), not transferred: a transfer detaches the
+ * caller's bytes (the addon's frames are views into one capture buffer, which also holds the best
+ * frame still needed afterwards as the `/extract` answer), so it would cost the same copy here.
+ * `framesForClone` keeps the clone to the frames' own bytes when the capture holds more.
+ * Measured: 3 frames of 150 KB add ~0.2 ms to a round trip on a quiet core, against ~30 ms of
+ * analysis; shared memory would save part of that at the cost of owning buffer lifetimes.
  */
-import { Effect, Layer, Pool, Schema } from "effect"
-import { Worker } from "node:worker_threads"
-import { FaceAnalysisError, FaceAnalyzer, type FaceReport } from "../../domain/FaceAnalyzer.js"
+import { Worker, WorkerError } from "@effect/platform"
+import { NodeWorker } from "@effect/platform-node"
+import { Cause, Duration, Effect, Layer, Option, ParseResult, Schema, type Scope } from "effect"
+import { Worker as WorkerThread } from "node:worker_threads"
+import { FaceAnalysisError, FaceAnalyzer, type FaceAnalyzerShape } from "../../domain/FaceAnalyzer.js"
 import type { FaceThresholds } from "../../domain/FaceThresholds.js"
-import { type AnalyzeRequest, WorkerReply } from "./FaceWorkerProtocol.js"
+import { framesForClone } from "./FramesForClone.js"
+import { AnalyzeFaces, FaceAnalysisErrorFromWire, type FaceWorkerData, FaceWorkerRequest, LoadModels } from "./FaceWorkerProtocol.js"
 
 export interface WorkerFaceAnalyzerOptions {
   /** Folder holding the .onnx files. */
@@ -19,90 +31,74 @@ export interface WorkerFaceAnalyzerOptions {
   readonly thresholds: FaceThresholds | Effect.Effect<FaceThresholds>
 }
 
-const decodeReply = Schema.decodeUnknownEither(WorkerReply)
-const failure = (detail: string) => new FaceAnalysisError({ kind: "ModelFailure", detail })
+/**
+ * The worker's entry next to this module: under tsx or vitest this file is TypeScript and a
+ * thread needs tsx registered first (faceWorkerEntry.mjs); compiled, FaceWorker.js runs as is.
+ */
+const workerEntry = import.meta.url.endsWith(".ts")
+  ? new URL("./faceWorkerEntry.mjs", import.meta.url)
+  : new URL("./FaceWorker.js", import.meta.url)
 
-export interface FaceWorkerHandle {
-  readonly request: (request: Omit<AnalyzeRequest, "id">) => Effect.Effect<FaceReport, FaceAnalysisError>
-  readonly alive: () => boolean
-  readonly terminate: () => Promise<number>
+/** Starts one worker thread; the platform calls it for each worker of the pool (and each restart). */
+export const spawnFaceWorkerThread = (modelsDir: string) => (id: number) =>
+  new WorkerThread(workerEntry, { workerData: { modelsDir } satisfies FaceWorkerData, name: `face-worker-${id}` })
+
+/** Loading three models takes a second or two (10 s seen on a loaded 2-core box); a worker silent this long will not start. */
+const START_TIMEOUT = Duration.seconds(60)
+
+const modelFailure = (detail: string) => new FaceAnalysisError({ kind: "ModelFailure", detail })
+
+/** A worker's start failure in words: the FaceAnalysisError it answered to LoadModels, else the platform's error. */
+const startFailure = (error: WorkerError.WorkerError): FaceAnalysisError => {
+  const answered = Schema.decodeUnknownOption(FaceAnalysisErrorFromWire)(error.cause)
+  return modelFailure(`face worker did not start: ${Option.match(answered, { onNone: () => `${error.message}: ${String(error.cause)}`, onSome: (e) => e.detail })}`)
 }
 
-/** Starts a worker and waits until its models are loaded (or it says why they are not). */
-export const startFaceWorker = (modelsDir: string): Effect.Effect<FaceWorkerHandle, FaceAnalysisError> =>
-  Effect.async<FaceWorkerHandle, FaceAnalysisError>((resume) => {
-    const worker = new Worker(new URL("./faceWorkerEntry.mjs", import.meta.url), { workerData: { modelsDir } })
-    const pending = new Map<number, (result: Effect.Effect<FaceReport, FaceAnalysisError>) => void>()
-    let nextId = 0
-    let ready = false
-    let dead: string | undefined
-    const die = (why: string) => {
-      if (dead !== undefined) return
-      dead = why
-      for (const settle of pending.values()) settle(Effect.fail(failure(`face worker: ${why}`)))
-      pending.clear()
-      if (!ready) resume(Effect.fail(failure(`face worker did not start: ${why}`)))
-    }
-    const handle: FaceWorkerHandle = {
-      alive: () => dead === undefined,
-      terminate: () => worker.terminate(),
-      request: (request) =>
-        Effect.async<FaceReport, FaceAnalysisError>((settle) => {
-          if (dead !== undefined) return settle(Effect.fail(failure(`face worker: ${dead}`)))
-          const id = nextId++
-          pending.set(id, settle)
-          worker.postMessage({ ...request, id } satisfies AnalyzeRequest)
-        })
-    }
-    worker.on("message", (message: unknown) => {
-      const decoded = decodeReply(message)
-      if (decoded._tag === "Left") return die(`unreadable reply: ${String(decoded.left)}`)
-      const reply = decoded.right
-      switch (reply.type) {
-        case "ready":
-          ready = true
-          return resume(Effect.succeed(handle))
-        case "failed":
-          return die(reply.detail)
-        case "report":
-        case "error": {
-          const settle = pending.get(reply.id)
-          pending.delete(reply.id)
-          settle?.(
-            reply.type === "report" ? Effect.succeed(reply.report) : Effect.fail(new FaceAnalysisError({ kind: reply.kind, detail: reply.detail }))
-          )
-          return
-        }
-      }
+/**
+ * The platform's serialized worker decodes every failure with the request's failure Schema, so a
+ * WorkerError (the worker gone) arrives as a ParseError around it: unwrap it to say what happened.
+ */
+const workerErrorIn = (failure: unknown): WorkerError.WorkerError | undefined => {
+  if (WorkerError.isWorkerError(failure)) return failure
+  if (ParseResult.isParseError(failure) && WorkerError.isWorkerError(failure.issue.actual)) return failure.issue.actual
+  return undefined
+}
+
+/** Anything but the domain error (worker gone, message not encodable or decodable) is the runtime failing. */
+const asFaceAnalysisError = (cause: Cause.Cause<unknown>): FaceAnalysisError => {
+  const failure = Option.getOrUndefined(Cause.failureOption(cause))
+  if (failure instanceof FaceAnalysisError) return failure
+  const workerError = workerErrorIn(failure)
+  if (workerError !== undefined) return modelFailure(`face worker: ${workerError.message}: ${String(workerError.cause)}`)
+  return modelFailure(`face worker: ${Cause.pretty(cause)}`)
+}
+
+/** The analyzer on a pool of workers; the spawner (`NodeWorker.layer`) decides how threads start. */
+export const makeWorkerFaceAnalyzer = (
+  options: WorkerFaceAnalyzerOptions
+): Effect.Effect<FaceAnalyzerShape, FaceAnalysisError, Worker.WorkerManager | Worker.Spawner | Scope.Scope> =>
+  Effect.gen(function* () {
+    const thresholds = Effect.isEffect(options.thresholds) ? options.thresholds : Effect.succeed(options.thresholds)
+    const size = Math.max(1, options.workers)
+    const pool = yield* Worker.makePoolSerialized<FaceWorkerRequest>({ size, concurrency: 1, initialMessage: () => new LoadModels() })
+    // Every worker must have loaded its models before the service answers: a missing model is a startup error.
+    yield* Effect.scoped(Effect.forEach(Array.from({ length: size }), () => pool.backing.get, { concurrency: "unbounded", discard: true }))
+    return FaceAnalyzer.of({
+      analyze: (frames, bestFrameIndex) =>
+        Effect.gen(function* () {
+          // Built unchecked: encoding it for the worker checks it.
+          const request = new AnalyzeFaces({ frames: framesForClone(frames), bestFrameIndex, thresholds: yield* thresholds }, true)
+          return yield* pool.executeEffect(request)
+        }).pipe(
+          Effect.catchAllCause((cause) => Effect.fail(asFaceAnalysisError(cause))),
+          // The worker finishes what it started: not interrupted half way, and not handed a second request meanwhile.
+          Effect.uninterruptible
+        )
     })
-    worker.on("error", (error) => die(String(error)))
-    worker.on("exit", (code) => die(`exited with code ${code}`))
-  })
+  }).pipe(
+    Effect.timeoutFail({ duration: START_TIMEOUT, onTimeout: () => modelFailure(`face workers did not start within ${Duration.format(START_TIMEOUT)}`) }),
+    Effect.catchIf(WorkerError.isWorkerError, (error) => Effect.fail(startFailure(error)))
+  )
 
 export const workerFaceAnalyzerLayer = (options: WorkerFaceAnalyzerOptions): Layer.Layer<FaceAnalyzer, FaceAnalysisError> =>
-  Layer.scoped(
-    FaceAnalyzer,
-    Effect.gen(function* () {
-      const thresholds = Effect.isEffect(options.thresholds) ? options.thresholds : Effect.succeed(options.thresholds)
-      const size = Math.max(1, options.workers)
-      const pool = yield* Pool.make({
-        acquire: Effect.acquireRelease(startFaceWorker(options.modelsDir), (handle) => Effect.promise(() => handle.terminate())),
-        size
-      })
-      // Every worker must have started before the service answers: a missing model is a startup error.
-      yield* Effect.scoped(Effect.forEach(Array.from({ length: size }), () => Pool.get(pool), { concurrency: "unbounded" }))
-      return FaceAnalyzer.of({
-        analyze: (frames, bestFrameIndex) =>
-          Effect.scoped(
-            Effect.gen(function* () {
-              const handle = yield* Pool.get(pool)
-              const t = yield* thresholds
-              return yield* handle.request({ frames, bestFrameIndex, thresholds: t }).pipe(
-                // A worker that died is replaced for the next request.
-                Effect.tapError(() => (handle.alive() ? Effect.void : Pool.invalidate(pool, handle)))
-              )
-            })
-          ).pipe(Effect.uninterruptible)
-      })
-    })
-  )
+  Layer.scoped(FaceAnalyzer, makeWorkerFaceAnalyzer(options)).pipe(Layer.provide(NodeWorker.layer(spawnFaceWorkerThread(options.modelsDir))))

@@ -3,13 +3,18 @@
  * integrator can exercise every public answer end to end without a capture SDK.
  *
  *   {"capturedAt": "2026-11-25T10:00:00Z", "outcome": "NoneBecauseFaceTooClose"}
+ *
+ * The fake engine turns the outcome into capture contents and frame scripts that the real checks
+ * answer with that outcome (FakeEngine.ts); `signals` and `frames` give finer control.
  */
 import { Schema } from "effect"
+import { CaptureSignals } from "../../capture/CaptureContents.js"
+import { FakeFrameInput } from "./FakeFrame.js"
 import { ErrorFacialImage, ErrorProcessing, FaceMessage, ImageDataError, LicenseError, PublicReason } from "../../domain/PublicMessages.js"
 
 export const FakeOutcome = Schema.Union(
   Schema.Literal("Live"),
-  Schema.Literal(...PublicReason.literals.filter((reason) => reason !== "None")),
+  Schema.Literal(...PublicReason.literals.filter((reason) => reason !== "None" && reason !== "Unknown")),
   FaceMessage,
   Schema.Literal(ImageDataError, LicenseError, ErrorProcessing, ErrorFacialImage)
 ).annotations({ identifier: "FakeOutcome" })
@@ -29,10 +34,18 @@ export const FakeCaptureDocument = Schema.Struct({
   /** Creation time; absent = the moment the engine opens it (always fresh). */
   capturedAt: Schema.optional(CapturedAt),
   outcome: Schema.optionalWith(FakeOutcome, { default: () => "Live" as const }),
-  /** Genuine probability; default 0.97 for Live and face outcomes, 0.02 for rejections. */
-  probability: Schema.optional(Probability),
-  /** A raw private engine reason code, e.g. to see how an unmapped code is answered (Unknown). */
-  engineReason: Schema.optional(Schema.String),
+  /** Overrides of the capture's signals, as `iad-capture build --signals` takes them. */
+  signals: Schema.optionalWith(CaptureSignals, { default: () => ({}) }),
+  /** Number of frames (default 3), or each frame's script (see FakeFrame.ts) over the outcome's. */
+  frames: Schema.optional(
+    Schema.Union(
+      Schema.Int.pipe(Schema.between(1, 16)),
+      Schema.Array(FakeFrameInput).pipe(
+        Schema.minItems(1),
+        Schema.maxItems(16)
+      )
+    )
+  ),
   faceProbability: Schema.optionalWith(Probability, { default: () => 0.99 }),
   /** Best frame returned by extract, base64; default a built-in 16x16 JPEG. */
   image: Schema.optional(Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9+/]*={0,2}$/))),

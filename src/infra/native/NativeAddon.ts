@@ -3,7 +3,6 @@
  * what it returns. Result codes are numbers fixed in native/src/result.h.
  */
 import { createRequire } from "node:module"
-import type { CaptureContents, IntegrityFacts } from "../../capture/CaptureContents.js"
 
 /** Failure codes of `Engine.open`, by number (native/src/result.h). */
 export const nativeCodes = {
@@ -79,12 +78,6 @@ export interface NativeAddon {
   readonly decodeJpegScaled: (jpeg: Uint8Array, scale: 2 | 4 | 8, target?: Uint8Array) => Promise<NativeScaledJpeg>
   readonly formatVersion: number
   readonly maxCaptureBytes: number
-}
-
-/** What a successful open yields once decoded. */
-export interface NativeOpened {
-  readonly contents: CaptureContents
-  readonly integrity: IntegrityFacts
 }
 
 const addonPath = "../../../build/Release/iad_native.node"

@@ -11,11 +11,12 @@
  * 0.33 while re-encoded stills stayed at 0.06-0.18 (thresholds 0.2 and 0.3), and `npm run eval`
  * keeps APCER 0 and BPCER 0/200.
  */
-import { Effect, Schema } from "effect"
+import { Effect, Layer, Schema } from "effect"
 import sharp from "sharp"
-import { type FrameForensics, NativeForensicsResult } from "../../domain/Forensics.js"
+import { Forensics, ForensicsFailure, type FrameForensics, NativeForensicsResult } from "../../domain/Forensics.js"
 import { decodeWithAddon, powerOfTwoShrink } from "../face/FrameDecoder.js"
 import type { NativeAddon } from "./NativeAddon.js"
+import { nativeAddon, type NativeEngineStartupError } from "./NativeEngine.js"
 
 /** The shrink (a power of two, at most 8) stops before the plane's long side would go under this. */
 export const FORENSICS_SIDE = 320
@@ -93,3 +94,13 @@ export const frameForensics = (addon: NativeAddon, jpegs: ReadonlyArray<Uint8Arr
     }
     return forensics
   })
+
+/** The `Forensics` port on the addon: decoding on sharp's and the addon's libuv workers. */
+export const nativeForensicsLayer: Layer.Layer<Forensics, NativeEngineStartupError> = Layer.effect(
+  Forensics,
+  Effect.map(nativeAddon, (addon) =>
+    Forensics.of({
+      measure: (frames) =>
+        frameForensics(addon, frames).pipe(Effect.mapError((cause) => new ForensicsFailure({ detail: `forensics: ${String(cause)}` })))
+    }))
+)

@@ -1,0 +1,117 @@
+/**
+ * The service measured from outside, as a user runs it (issue 14): `node bin/iad-service.cjs` in its
+ * own process, driven by this process over loopback with a genuine 3-frame 1280x720 capture that
+ * is answered Live (every stage runs). Per concurrency level: CPU per capture of the whole service
+ * process (from /proc), p50/p99, throughput against the CPU ceiling (cores / CPU per capture).
+ * Each level runs `runs` times in a fresh service; the medians are reported.
+ * Run alone: `npx tsx bench/service/serviceBench.ts [requests] [runs]`.
+ */
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { buildCapture } from "../../src/capture/index.js"
+import { FRAME_HEIGHT, FRAME_WIDTH, framedFace, frontalFace } from "../../test/fixtures/face/faceFrames.js"
+import { latencyPlotPng } from "./LatencyPlot.js"
+import { drive, median, percentile } from "./Load.js"
+import { startService } from "./ServiceProcess.js"
+
+export const CONCURRENCY_LEVELS = [1, 2, 8, 32] as const
+
+export interface LevelResult {
+  readonly concurrency: number
+  readonly cpuMsPerCapture: number
+  readonly p50Ms: number
+  readonly p99Ms: number
+  readonly requestsPerSecond: number
+  /** Throughput over the CPU ceiling: 1 when every core is busy with captures and nothing else. */
+  readonly ceilingRatio: number
+  readonly statuses: Readonly<Record<string, number>>
+}
+
+export interface ServiceBenchResult {
+  readonly cores: number
+  readonly idleRssMiB: number
+  readonly peakRssMiB: number
+  readonly levels: ReadonlyArray<LevelResult>
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** One fresh service: idle RSS, then each concurrency level in turn. */
+const oneRun = async (requests: number) => {
+  const service = await startService()
+  try {
+    const frame = await framedFace(frontalFace, 300, FRAME_WIDTH / 2, FRAME_HEIGHT / 2)
+    const capture = await buildCapture({ keysDir: service.keysDir, frames: [frame], burst: 3 })
+    const url = `${service.url}/liveness/evaluate`
+    const first = await drive(url, capture, 1, 1)
+    if (first.statuses["200"] !== 1) throw new Error(`bench capture not answered 200: ${JSON.stringify(first.statuses)}`)
+    await drive(url, capture, 16, 2) // warm-up: JIT, ONNX sessions, pools
+    await sleep(1000)
+    const idleRssMiB = service.rssMiB()
+    let peakRssMiB = idleRssMiB
+    const levels: Array<LevelResult> = []
+    for (const concurrency of CONCURRENCY_LEVELS) {
+      await drive(url, capture, 2 * concurrency, concurrency)
+      const cpuBefore = service.cpuMillis()
+      const load = await drive(url, capture, requests, concurrency)
+      const cpuMsPerCapture = (service.cpuMillis() - cpuBefore) / requests
+      peakRssMiB = Math.max(peakRssMiB, service.rssMiB())
+      const requestsPerSecond = requests / load.seconds
+      levels.push({
+        concurrency,
+        cpuMsPerCapture,
+        p50Ms: percentile(load.latencies, 0.5),
+        p99Ms: percentile(load.latencies, 0.99),
+        requestsPerSecond,
+        ceilingRatio: requestsPerSecond / (os.availableParallelism() * 1000 / cpuMsPerCapture),
+        statuses: load.statuses
+      })
+    }
+    return { idleRssMiB, peakRssMiB, levels }
+  } finally {
+    await service.stop()
+  }
+}
+
+export const serviceBench = async (requests = 200, runs = 3): Promise<ServiceBenchResult> => {
+  const results: Array<Awaited<ReturnType<typeof oneRun>>> = []
+  for (let run = 0; run < runs; run++) results.push(await oneRun(requests))
+  const levels = CONCURRENCY_LEVELS.map((concurrency, i) => {
+    const of = (pick: (level: LevelResult) => number) => median(results.map((result) => pick(result.levels[i]!)))
+    return {
+      concurrency,
+      cpuMsPerCapture: of((l) => l.cpuMsPerCapture),
+      p50Ms: of((l) => l.p50Ms),
+      p99Ms: of((l) => l.p99Ms),
+      requestsPerSecond: of((l) => l.requestsPerSecond),
+      ceilingRatio: of((l) => l.ceilingRatio),
+      statuses: results.reduce<Record<string, number>>((all, result) => {
+        for (const [status, count] of Object.entries(result.levels[i]!.statuses)) all[status] = (all[status] ?? 0) + count
+        return all
+      }, {})
+    }
+  })
+  return {
+    cores: os.availableParallelism(),
+    idleRssMiB: median(results.map((result) => result.idleRssMiB)),
+    peakRssMiB: median(results.map((result) => result.peakRssMiB)),
+    levels
+  }
+}
+
+/** Where `npm run bench` writes the plot (docs/ shows it). */
+export const PLOT_PATH = path.resolve(import.meta.dirname, "../../docs/latency-vs-concurrency.png")
+
+export const writePlot = async (result: ServiceBenchResult) =>
+  fs.writeFileSync(
+    PLOT_PATH,
+    await latencyPlotPng(result.levels, `IAD Service, ${result.cores} cores, engine_pool_size 2 (medians of 3 runs)`)
+  )
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await serviceBench(Number(process.argv[2] ?? 200), Number(process.argv[3] ?? 3))
+  console.log(JSON.stringify(result, null, 2))
+  await writePlot(result)
+  console.log(`plot: ${PLOT_PATH}`)
+}

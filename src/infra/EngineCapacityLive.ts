@@ -1,0 +1,41 @@
+/**
+ * `engine_pool_size` slots for capture work, as a semaphore. Waiting for a slot is bounded by
+ * `engine_queue_timeout` (then `EngineBusy`: 503 + Retry-After, so overload shows as fast 503s
+ * rather than a growing queue); once a slot is taken the work is uninterruptible, so a client that
+ * disconnects never frees a slot while native code still works on its capture.
+ */
+import { Clock, Duration, Effect, Layer } from "effect"
+import { EngineBusy, EngineCapacity, type Timed } from "../domain/EngineCapacity.js"
+
+export interface EngineCapacityOptions {
+  readonly size: number
+  readonly queueTimeout: Duration.DurationInput
+}
+
+const nowMillis = Effect.map(Clock.currentTimeNanos, (nanos) => Number(nanos) / 1e6)
+
+export const makeEngineCapacity = (options: EngineCapacityOptions) =>
+  Effect.gen(function*() {
+    const slots = yield* Effect.makeSemaphore(Math.max(1, options.size))
+    const timeout = Duration.decode(options.queueTimeout)
+    const busy = new EngineBusy({
+      waitedMillis: Duration.toMillis(timeout),
+      retryAfterSeconds: Math.max(1, Math.ceil(Duration.toSeconds(timeout)))
+    })
+    return EngineCapacity.of({
+      run: <A, E, R>(work: Effect.Effect<A, E, R>) =>
+        Effect.uninterruptibleMask((restore) =>
+          Effect.gen(function*() {
+            const queuedAt = yield* nowMillis
+            yield* restore(slots.take(1).pipe(Effect.timeoutFail({ duration: timeout, onTimeout: () => busy })))
+            const startedAt = yield* nowMillis
+            const value = yield* work.pipe(Effect.ensuring(slots.release(1)))
+            const endedAt = yield* nowMillis
+            return { value, queueMillis: startedAt - queuedAt, engineMillis: endedAt - startedAt } satisfies Timed<A>
+          })
+        )
+    })
+  })
+
+export const engineCapacityLayer = (options: EngineCapacityOptions): Layer.Layer<EngineCapacity> =>
+  Layer.effect(EngineCapacity, makeEngineCapacity(options))

@@ -1,0 +1,35 @@
+/**
+ * Which replay store to use, from `FACEPHI_IAD_REPLAY_ATTACK_STORE` (environment only, like the
+ * other replay settings): unset, empty or `memory` keeps it in this instance; a `redis://` or
+ * `rediss://` URL shares it between instances through Redis.
+ */
+import { Either, type Layer } from "effect"
+import type { ReplayStore } from "../../domain/ReplayStore.js"
+import { memoryReplayStoreLayer } from "./MemoryReplayStore.js"
+import { redisReplayStoreLayer } from "./RedisReplayStore.js"
+import { parseRedisUrl, type RedisConnection } from "./RedisUrl.js"
+
+export const STORE_VARIABLE = "FACEPHI_IAD_REPLAY_ATTACK_STORE"
+
+export type ReplayStoreSettings =
+  | { readonly kind: "memory" }
+  | { readonly kind: "redis"; readonly connection: RedisConnection }
+
+/** An invalid value is an error naming the variable; the value itself is not repeated (it may hold a password). */
+export const replayStoreSettingsFromEnv = (
+  env: Readonly<Record<string, string | undefined>>
+): Either.Either<ReplayStoreSettings, string> => {
+  const raw = (env[STORE_VARIABLE] ?? "").trim()
+  if (raw === "" || raw.toLowerCase() === "memory") return Either.right({ kind: "memory" })
+  if (!/^rediss?:\/\//i.test(raw)) {
+    return Either.left(`${STORE_VARIABLE} is not valid: use memory, redis://host:port/db or rediss://host:port/db`)
+  }
+  return Either.match(parseRedisUrl(raw), {
+    onLeft: (why) =>
+      Either.left(`${STORE_VARIABLE} is not valid: ${why} (expected redis://[user:password@]host[:port][/db] or rediss://...)`),
+    onRight: (connection) => Either.right({ kind: "redis", connection })
+  })
+}
+
+export const replayStoreLayer = (settings: ReplayStoreSettings): Layer.Layer<ReplayStore> =>
+  settings.kind === "memory" ? memoryReplayStoreLayer() : redisReplayStoreLayer(settings.connection)
