@@ -12,7 +12,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import * as tls from "node:tls"
 import { connectRaw, parseAnswer, sleep } from "../support/RawHttp.js"
-import { makeTempDir, startServer } from "../support/TestServer.js"
+import { makeTempDir, postConfig, startServer } from "../support/TestServer.js"
 
 interface Pem {
   readonly cert: string
@@ -154,6 +154,22 @@ describe("tls", () => {
         startServer({ dir, config: { tls: { cert_file: first.certFile, key_file: mismatched.keyFile } } })
       )
       expect(String(Exit.isFailure(wrongKey) ? wrongKey.cause : "")).toMatch(/not a usable certificate and key/)
+    }))
+
+  it.scoped("POST /config refuses tls files that do not exist; good ones wait for a restart", () =>
+    Effect.gen(function*() {
+      const dir = makeTempDir()
+      const pem = makeCertificate(dir, "first")
+      const { url } = yield* startServer({ dir })
+      const missing = yield* postConfig(url, { tls: { cert_file: path.join(dir, "absent.crt"), key_file: pem.keyFile } })
+      expect(missing.status).toBe(400)
+      expect(missing.body.message).toContain("tls.cert_file")
+      const good = yield* postConfig(url, { tls: { cert_file: pem.certFile, key_file: pem.keyFile } })
+      expect(good.status).toBe(200)
+      expect(good.body.restartRequired).toEqual(["tls"])
+      const removed = yield* postConfig(url, { tls: null })
+      expect(removed.status).toBe(200)
+      expect(JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8"))).not.toHaveProperty("tls")
     }))
 
   it.scoped("with ca_file, only clients with a certificate it signed get through", () =>
