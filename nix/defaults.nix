@@ -13,8 +13,10 @@
     client_max_body_size = "10M";
     keys_dir = "keys";
     idle_connection_timeout = 60;
-    max_connections = 100000;
+    max_connections = 1000;
     max_connections_per_ip = 0;
+    request_timeout = 30;
+    max_upload_bytes_in_flight = "200M";
     liveness_threshold = 0.5;
     log = {
       log_path = "";

@@ -59,10 +59,17 @@ export const updateProblems = (patch: JsonObject, next: ServiceConfig): Array<st
 /** Files the configuration names that must be readable for the next start to succeed. */
 export const namedFiles = (config: ServiceConfig): Array<NamedPath> => {
   const license = config.license
-  if (license === undefined) return []
+  const tls = config.tls
   return [
-    { key: "license.public_key_file", path: license.public_key_file, need: "readable file" },
-    ...(license.key_file === undefined ? [] : [{ key: "license.key_file", path: license.key_file, need: "readable file" as const }])
+    ...(license === undefined ? [] : [
+      { key: "license.public_key_file", path: license.public_key_file, need: "readable file" as const },
+      ...(license.key_file === undefined ? [] : [{ key: "license.key_file", path: license.key_file, need: "readable file" as const }])
+    ]),
+    ...(tls === undefined ? [] : [
+      { key: "tls.cert_file", path: tls.cert_file, need: "readable file" as const },
+      { key: "tls.key_file", path: tls.key_file, need: "readable file" as const },
+      ...(tls.ca_file === undefined ? [] : [{ key: "tls.ca_file", path: tls.ca_file, need: "readable file" as const }])
+    ])
   ]
 }
 

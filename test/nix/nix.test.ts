@@ -16,6 +16,7 @@ import { DEFAULT_TOLERANCE_SECONDS, ENABLED_VARIABLE, TOLERANCE_VARIABLE } from 
 import { defaultConfig, EngineKind, LogConfig, LogLevelName, ServiceConfig } from "../../src/domain/ServiceConfig.js"
 import { DetectionConfig } from "../../src/domain/DetectionConfig.js"
 import { FaceThresholds } from "../../src/domain/FaceThresholds.js"
+import { TlsConfig } from "../../src/domain/TlsConfig.js"
 import { ADMIN_TOKEN_VARIABLE } from "../../src/http/AdminAuth.js"
 import { CONFIG_PATH_VARIABLE } from "../../src/infra/ConfigStore.js"
 
@@ -76,6 +77,7 @@ describe("NixOS module options", () => {
       ...structFields(LogConfig),
       ...structFields(FaceThresholds),
       ...structFields(DetectionConfig),
+      ...structFields(TlsConfig),
       ...licenseFields.filter((k) => k !== "key" && k !== "key_file")
     ]
     const missing = keys.filter((key) => optionType(moduleNix, key) === undefined)
@@ -95,6 +97,10 @@ describe("NixOS module options", () => {
       idle_connection_timeout: "types.ints.unsigned",
       max_connections: "types.ints.unsigned",
       max_connections_per_ip: "types.ints.unsigned",
+      max_upload_bytes_in_flight: "byteSize",
+      cert_file: "absolutePath",
+      key_file: "absolutePath",
+      ca_file: "types.nullOr absolutePath",
       liveness_threshold: "probability",
       log_path: "types.str",
       log_level: `(types.enum [ ${LogLevelName.literals.map((l) => `"${l}"`).join(" ")} ])`,
