@@ -226,6 +226,11 @@ in
         assertion = !(cfg.environment ? FACEPHI_IAD_ADMIN_TOKEN);
         message = "services.iad-service: use adminTokenFile, not environment.FACEPHI_IAD_ADMIN_TOKEN.";
       }
+      {
+        # openFirewall opens settings.port: a port set through the environment would listen elsewhere.
+        assertion = !(cfg.environment ? FACEPHI_IAD_PORT);
+        message = "services.iad-service: set the port with settings.port (openFirewall opens that one), not environment.FACEPHI_IAD_PORT.";
+      }
     ];
 
     networking.firewall.allowedTCPPorts = mkIf cfg.openFirewall [ cfg.settings.port ];
