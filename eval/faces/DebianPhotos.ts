@@ -7,7 +7,7 @@
  * the service; this runs when the evaluation or the tests assemble their photos.
  */
 import { execFileSync } from "node:child_process"
-import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs"
 import { join } from "node:path"
 
 /** The Debian packages the evaluation takes photos from, each with the folder that holds them. */
@@ -23,23 +23,34 @@ const cacheRoot = join(import.meta.dirname, "..", "..", ".cache", "debian-photos
 const run = (cmd: string, args: ReadonlyArray<string>, cwd: string) =>
   execFileSync(cmd, args, { cwd, stdio: ["ignore", "ignore", "pipe"] })
 
+/**
+ * Downloads and unpacks in a folder of this process, then renames it into place: test files run in
+ * parallel workers may unpack the same package at once, and the first rename wins.
+ */
 const unpack = (pkg: DebianPhotoPackage): string => {
   const root = join(cacheRoot, pkg)
-  const work = join(cacheRoot, `${pkg}.download`)
+  const work = join(cacheRoot, `${pkg}.${process.pid}`)
   rmSync(work, { recursive: true, force: true })
-  mkdirSync(work, { recursive: true })
+  mkdirSync(join(work, "root"), { recursive: true })
   try {
-    run("apt-get", ["download", pkg], work)
-  } catch {
-    // A fresh machine has no package lists yet: `apt-get update` once (needs root), then again.
-    run("apt-get", ["update"], work)
-    run("apt-get", ["download", pkg], work)
+    try {
+      run("apt-get", ["download", pkg], work)
+    } catch {
+      // A fresh machine has no package lists yet: `apt-get update` once (needs root), then again.
+      run("apt-get", ["update"], work)
+      run("apt-get", ["download", pkg], work)
+    }
+    const deb = readdirSync(work).find((f) => f.endsWith(".deb"))
+    if (deb === undefined) throw new Error(`apt-get download ${pkg} left no .deb`)
+    run("dpkg-deb", ["-x", join(work, deb), join(work, "root")], work)
+    try {
+      renameSync(join(work, "root"), root)
+    } catch (cause) {
+      if (!existsSync(root)) throw cause
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true })
   }
-  const deb = readdirSync(work).find((f) => f.endsWith(".deb"))
-  if (deb === undefined) throw new Error(`apt-get download ${pkg} left no .deb`)
-  rmSync(root, { recursive: true, force: true })
-  run("dpkg-deb", ["-x", join(work, deb), root], work)
-  rmSync(work, { recursive: true, force: true })
   return root
 }
 

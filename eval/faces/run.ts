@@ -1,5 +1,5 @@
 /**
- * `npm run eval:faces [-- --bursts 20 --pool 8 --presence P --only tune|held-out --dump DIR]`:
+ * `npm run eval:faces [-- --bursts 20 --pool 8 --presence P --only tune|held-out --ids a,b --dump DIR]`:
  * every labelled photo (labels.json) becomes a 1280x720 still, then `--pool` simulated camera
  * frames (src/capture `simulateBurst`: sensor noise, micro-motion, exposure jitter); `--bursts`
  * 3-frame bursts are drawn from them (different frames, so a different best frame and different
@@ -29,6 +29,8 @@ const BURSTS = Number(arg("bursts") ?? 20)
 const POOL = Number(arg("pool") ?? 8)
 const BURST_FRAMES = 3
 const only = arg("only")
+/** Comma-separated ids: evaluate only these photos. */
+const ids = arg("ids")?.split(",")
 const dump = arg("dump")
 const thresholds = { ...defaultFaceThresholds, ...(arg("presence") === undefined ? {} : { min_face_presence: Number(arg("presence")) }) }
 
@@ -45,11 +47,16 @@ const picks = (pool: number, count: number): Array<Array<number>> => {
 
 const pct = (x: number | undefined) => (x === undefined ? "   -  " : `${(100 * x).toFixed(1).padStart(5)}%`)
 
-const report = (title: string, s: Scores) => {
+const report = (title: string, s: Scores, outcomes: ReadonlyArray<Outcome>) => {
+  const answerCounts = (id: string) => {
+    const counts = new Map<Answer, number>()
+    for (const a of outcomes.find((o) => o.id === id)?.answers ?? []) counts.set(a, (counts.get(a) ?? 0) + 1)
+    return `${id}: ${[...counts].map(([a, n]) => `${a} ${n}`).join(", ")}`
+  }
   const out: Array<string> = []
   out.push(`\n## ${title}: ${s.photos} photos`)
   out.push(`answered their label: ${s.correct}/${s.photos} = ${pct(s.correct / s.photos)} (bursts: ${s.burstCorrect}/${s.bursts} = ${pct(s.burstCorrect / s.bursts)})`)
-  out.push(`photos whose answer changes between bursts: ${s.unstable.length}/${s.photos} = ${pct(s.unstable.length / s.photos)}${s.unstable.length > 0 ? ` (${s.unstable.join(", ")})` : ""}`)
+  out.push(`photos whose answer changes between bursts: ${s.unstable.length}/${s.photos} = ${pct(s.unstable.length / s.photos)}${s.unstable.length > 0 ? ` (${s.unstable.map(answerCounts).join("; ")})` : ""}`)
   out.push(`no-face photos ever answered Live or TooManyFaces: ${s.noPersonAccepted.length}${s.noPersonAccepted.length > 0 ? ` (${s.noPersonAccepted.join(", ")})` : ""}`)
   const messages: Array<Answer> = ["Live", ...Object.values(faceProblemTable)]
   out.push("\n| message | photos | answered | precision | recall |\n|---|---|---|---|---|")
@@ -86,15 +93,18 @@ const analyzePhoto = (photo: LabelledPhoto) =>
 
 const main = Effect.gen(function* () {
   if (dump !== undefined) mkdirSync(dump, { recursive: true })
-  const photos = loadLabels().filter((p) => only === undefined || p.split === only)
+  const photos = loadLabels().filter((p) => (only === undefined || p.split === only) && (ids === undefined || ids.includes(p.id)))
   const started = performance.now()
   const outcomes: Array<Outcome & { split: string }> = []
   const presenceByLabel = new Map<string, Array<number>>()
+  const confirmedWithoutFace: Array<string> = []
   for (const photo of photos) {
     const { outcome, presence } = yield* analyzePhoto(photo)
     outcomes.push({ ...outcome, split: photo.split })
     const kind = photo.label === "NoneBecauseFaceNotFound" ? "no face" : "face"
     presenceByLabel.set(kind, [...(presenceByLabel.get(kind) ?? []), ...presence.map((p) => Math.round(p * 100) / 100)])
+    const confirmed = presence.filter((p) => p >= thresholds.min_face_presence)
+    if (kind === "no face" && confirmed.length > 0) confirmedWithoutFace.push(`${photo.id} (${confirmed.length} bursts, ${confirmed.map((p) => p.toFixed(2)).join(" ")})`)
   }
   console.log(`# eval:faces: ${photos.length} photos x ${BURSTS} bursts of ${BURST_FRAMES} frames (from ${POOL} simulated frames each), min_face_presence ${thresholds.min_face_presence}, ${((performance.now() - started) / 1000).toFixed(0)} s`)
   for (const [kind, values] of presenceByLabel) {
@@ -102,11 +112,12 @@ const main = Effect.gen(function* () {
     const q = (f: number) => sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))]
     console.log(`main-face presence, ${kind} photos (${sorted.length} bursts with a face): min ${q(0)} p5 ${q(0.05)} median ${q(0.5)} p95 ${q(0.95)} max ${sorted[sorted.length - 1]}`)
   }
+  console.log(`no-face photos with a confirmed face on a best frame: ${confirmedWithoutFace.length === 0 ? "none" : confirmedWithoutFace.join("; ")}`)
   for (const split of ["tune", "held-out"]) {
     const part = outcomes.filter((o) => o.split === split)
-    if (part.length > 0) report(split, score(part))
+    if (part.length > 0) report(split, score(part), part)
   }
-  if (only === undefined) report("all", score(outcomes))
+  if (only === undefined) report("all", score(outcomes), outcomes)
 })
 
 Effect.runPromise(main.pipe(Effect.provide(ortFaceAnalyzerLayer({ thresholds })))).catch((e) => {
