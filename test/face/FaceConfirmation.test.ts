@@ -72,6 +72,16 @@ layer(ortFaceAnalyzerLayer({ thresholds }), { timeout: 120_000 })("face confirma
         expect((yield* analyze([cat, face, face], 0)).problem).toBe("FACE_NOT_FOUND")
       })
     )
+    it.effect("a face that moved between frames (no verdict to reuse) is confirmed on its own frame", () =>
+      Effect.gen(function* () {
+        // 200 px faces 240 px apart: their boxes barely overlap, so FaceMesh runs on the other frames.
+        const left = yield* build(() => F.framedFace(F.frontalFace, 200, W / 2 - 120, H / 2))
+        const right = yield* build(() => F.framedFace(F.frontalFace, 200, W / 2 + 120, H / 2))
+        expect((yield* analyze([left, right, right], 0)).problem).toBeUndefined()
+        const cat = yield* build(() => labelledStill(noPersonPhotos["a cat's face"]))
+        expect((yield* analyze([left, right, cat], 0)).problem).toBe("FACE_NOT_FOUND")
+      })
+    )
     it.effect("a real face in every frame stays usable, and a second real face still counts", () =>
       Effect.gen(function* () {
         const face = yield* build(frontal)
