@@ -25,6 +25,7 @@
     };
     face = {
       min_face_probability = 0.5;
+      min_face_presence = 0.5;
       min_face_size = 150;
       max_face_frame_ratio = 0.8;
       max_face_outside_ratio = 0.05;

@@ -30,6 +30,7 @@ let
 
   faceOptions = with d.face; {
     min_face_probability = opt probability min_face_probability "Detector confidence a face needs to count as found.";
+    min_face_presence = opt probability min_face_presence "Landmark model face-presence a detection needs to count as a face.";
     min_face_size = opt nonNegativeNumber min_face_size "Smallest face box side, px.";
     max_face_frame_ratio = opt (types.numbers.between 0 2) max_face_frame_ratio "Largest face box side as a share of the frame side.";
     max_face_outside_ratio = opt probability max_face_outside_ratio "Share of the face box allowed outside the frame.";
