@@ -6,15 +6,19 @@
  * accepting and drains in-flight requests while the engine pool and license client still exist.
  */
 import { NodeFileSystem } from "@effect/platform-node"
-import { Effect, Either, Layer, Option, type Redacted } from "effect"
+import type { HttpServerError } from "@effect/platform"
+import { Data, Effect, Either, Layer, Option, type Redacted } from "effect"
 import type { CaptureEngine } from "./domain/CaptureEngine.js"
-import type { FaceAnalyzer } from "./domain/FaceAnalyzer.js"
+import type { FaceAnalysisError, FaceAnalyzer } from "./domain/FaceAnalyzer.js"
 import type { Forensics } from "./domain/Forensics.js"
 import type { LicenseGate } from "./domain/LicenseGate.js"
+import type { LicenseStartupError } from "./domain/LicenseStartupError.js"
 import { type ReplayPolicy, replayPolicyFromEnv, ReplaySettings } from "./domain/ReplayPolicy.js"
 import type { ServiceConfig } from "./domain/ServiceConfig.js"
 import { ADMIN_TOKEN_VARIABLE, AdminToken, adminTokenFromEnv } from "./http/AdminAuth.js"
-import { ensureAdminTokenFile } from "./infra/AdminTokenFile.js"
+import { type AdminTokenFileError, ensureAdminTokenFile } from "./infra/AdminTokenFile.js"
+import type { NativeEngineStartupError } from "./infra/native/NativeEngine.js"
+import type { TlsFilesError } from "./http/TlsContext.js"
 import { serverLayer } from "./http/Server.js"
 import { ConfigStore, configStoreLayer, loadConfig, type LoadedConfig } from "./infra/ConfigStore.js"
 import { capacityLayerFor, pipelineLayersFor } from "./infra/EngineSelection.js"
@@ -24,9 +28,18 @@ import { replayStoreLayer, replayStoreSettingsFromEnv, type ReplayStoreSettings 
 
 export type Env = Readonly<Record<string, string | undefined>>
 
-export class StartupError extends Error {
-  override readonly name = "StartupError"
-}
+/** config.json or an environment variable is not valid: the message names the key or variable. */
+export class StartupError extends Data.TaggedError("StartupError")<{ readonly message: string }> {}
+
+/** Why the service could not start, from every Layer it builds; `main.ts` words each one. */
+export type StartupFailure =
+  | StartupError
+  | NativeEngineStartupError
+  | FaceAnalysisError
+  | LicenseStartupError
+  | AdminTokenFileError
+  | TlsFilesError
+  | HttpServerError.ServeError
 
 export interface Startup {
   readonly loaded: LoadedConfig
@@ -38,9 +51,9 @@ export interface Startup {
 /** Everything read from the environment and config.json before any Layer is built. */
 export const readStartup = (env: Env): Either.Either<Startup, StartupError> =>
   Either.gen(function*() {
-    const loaded = yield* Either.mapLeft(loadConfig(env), (error) => new StartupError(error.message))
-    const replay = yield* Either.mapLeft(replayPolicyFromEnv(env), (message) => new StartupError(message))
-    const replayStore = yield* Either.mapLeft(replayStoreSettingsFromEnv(env), (message) => new StartupError(message))
+    const loaded = yield* Either.mapLeft(loadConfig(env), (error) => new StartupError({ message: error.message }))
+    const replay = yield* Either.mapLeft(replayPolicyFromEnv(env), (message) => new StartupError({ message }))
+    const replayStore = yield* Either.mapLeft(replayStoreSettingsFromEnv(env), (message) => new StartupError({ message }))
     return { loaded, replay, replayStore, adminToken: adminTokenFromEnv(env) }
   })
 
@@ -66,10 +79,10 @@ const adminTokenLayer = (fromEnv: Option.Option<Redacted.Redacted<string>>, keys
 
 /** Replacements for single ports (what testers swap); the rest follow `config.engine`. */
 export interface ServiceLayers {
-  readonly engine?: Layer.Layer<CaptureEngine, Error>
-  readonly forensics?: Layer.Layer<Forensics, Error>
-  readonly faces?: Layer.Layer<FaceAnalyzer, Error>
-  readonly license?: Layer.Layer<LicenseGate, Error>
+  readonly engine?: Layer.Layer<CaptureEngine, NativeEngineStartupError>
+  readonly forensics?: Layer.Layer<Forensics, NativeEngineStartupError>
+  readonly faces?: Layer.Layer<FaceAnalyzer, FaceAnalysisError>
+  readonly license?: Layer.Layer<LicenseGate, LicenseStartupError>
 }
 
 export const serviceLayer = (startup: Startup, env: Env, overrides: ServiceLayers = {}) => {

@@ -54,7 +54,7 @@ describe("bin/iad-service.cjs with a tampered model", () => {
     expect(code).toBe(1)
     const failure = log.split("\n").find((line) => line.includes("cannot start"))
     expect(failure).toContain(path.join(models, "blazeface.onnx"))
-    expect(failure).toMatch(/FaceAnalysisError: face worker did not start: .*truncated or replaced.*npm run build:models/)
+    expect(failure).toMatch(/cannot start: face models: face worker did not start: .*truncated or replaced.*npm run build:models/)
     expect(log).not.toMatch(/service started/)
   }, 90_000)
 })
