@@ -15,6 +15,8 @@
     idle_connection_timeout = 60;
     max_connections = 100000;
     max_connections_per_ip = 0;
+    metrics_port = 0;
+    metrics_address = "127.0.0.1";
     liveness_threshold = 0.5;
     log = {
       log_path = "";

@@ -84,6 +84,8 @@ let
     idle_connection_timeout = opt types.ints.unsigned d.idle_connection_timeout "Seconds an idle keep-alive connection stays open.";
     max_connections = opt types.ints.unsigned d.max_connections "Open connections in all (0 = no limit).";
     max_connections_per_ip = opt types.ints.unsigned d.max_connections_per_ip "Open connections per client address (0 = no limit).";
+    metrics_port = opt types.port d.metrics_port "Port of the Prometheus /metrics listener; 0 = off.";
+    metrics_address = opt types.nonEmptyStr d.metrics_address "Listen address of the metrics listener.";
     liveness_threshold = opt probability d.liveness_threshold "Probability at or above which a capture is live.";
     log = mkOption { type = types.submodule { options = logOptions; }; default = { }; description = "Logging."; };
     face = mkOption { type = types.submodule { options = faceOptions; }; default = { }; description = "Limits of the face checks."; };

@@ -20,6 +20,9 @@ import { ConfigStore, configStoreLayer, loadConfig, type LoadedConfig } from "./
 import { capacityLayerFor, pipelineLayersFor } from "./infra/EngineSelection.js"
 import { jsonLoggerLayer, LogLevelSetting } from "./infra/JsonLogger.js"
 import { licenseLayer } from "./infra/license/LicenseLayer.js"
+import { metricsListenerLayer } from "./infra/telemetry/MetricsListener.js"
+import { SERVICE_VERSION } from "./http/ServiceInfo.js"
+import { metricsPortProblem } from "./domain/ConfigUpdatePolicy.js"
 import { replayStoreLayer, replayStoreSettingsFromEnv, type ReplayStoreSettings } from "./infra/replay/ReplayStoreSettings.js"
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -41,6 +44,8 @@ export const readStartup = (env: Env): Either.Either<Startup, StartupError> =>
     const loaded = yield* Either.mapLeft(loadConfig(env), (error) => new StartupError(error.message))
     const replay = yield* Either.mapLeft(replayPolicyFromEnv(env), (message) => new StartupError(message))
     const replayStore = yield* Either.mapLeft(replayStoreSettingsFromEnv(env), (message) => new StartupError(message))
+    const metricsPort = metricsPortProblem(loaded.config)
+    if (metricsPort !== undefined) return yield* Either.left(new StartupError(metricsPort))
     return { loaded, replay, replayStore, adminToken: adminTokenFromEnv(env) }
   })
 
@@ -93,8 +98,14 @@ export const serviceLayer = (startup: Startup, env: Env, overrides: ServiceLayer
     })
   ).pipe(Layer.provide(settings))
   const resources = Layer.mergeAll(pipeline, overrides.license ?? licenseLayer(config), settings)
+  // The metrics listener (when `metrics_port` is set) starts before the public server and stops after it.
+  const observed = config.metrics_port === 0
+    ? resources
+    : metricsListenerLayer({ port: config.metrics_port, address: config.metrics_address, serviceVersion: SERVICE_VERSION }).pipe(
+      Layer.provideMerge(resources)
+    )
   return serverLayer(config).pipe(
-    Layer.provide(resources),
+    Layer.provide(observed),
     Layer.tap(() =>
       Effect.logInfo("service started").pipe(
         Effect.annotateLogs({

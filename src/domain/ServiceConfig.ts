@@ -43,6 +43,10 @@ export const ServiceConfig = Schema.Struct({
   max_connections: NonNegativeInt,
   /** Open connections from one client address; further ones are closed at once. 0 = no limit. */
   max_connections_per_ip: NonNegativeInt,
+  /** Port of the Prometheus `GET /metrics` listener, never the public port; 0 = no metrics listener. */
+  metrics_port: Port,
+  /** Address of the metrics listener: loopback by default, so metrics stay private even on 0.0.0.0. */
+  metrics_address: Schema.String.pipe(Schema.minLength(1)),
   liveness_threshold: Probability,
   log: LogConfig,
   /** Cryptlex license; absent: the service runs unlicensed (development). */
@@ -67,6 +71,8 @@ export const defaultConfig: ServiceConfig = {
   // Drogon's defaults for the same keys.
   max_connections: 100000,
   max_connections_per_ip: 0,
+  metrics_port: 0,
+  metrics_address: "127.0.0.1",
   liveness_threshold: 0.5,
   log: { log_path: "", log_level: "INFO", log_size_limit: 100 * 1024 * 1024 },
   face: defaultFaceThresholds,
@@ -85,6 +91,8 @@ export const restartKeys: ReadonlySet<string> = new Set([
   "idle_connection_timeout",
   "max_connections",
   "max_connections_per_ip",
+  "metrics_port",
+  "metrics_address",
   "log.log_path",
   "log.log_size_limit",
   "license"
