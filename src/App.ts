@@ -21,6 +21,7 @@ import { capacityLayerFor, pipelineLayersFor } from "./infra/EngineSelection.js"
 import { jsonLoggerLayer, LogLevelSetting } from "./infra/JsonLogger.js"
 import { licenseLayer } from "./infra/license/LicenseLayer.js"
 import { metricsListenerLayer } from "./infra/telemetry/MetricsListener.js"
+import { tracingLayer } from "./infra/telemetry/Tracing.js"
 import { SERVICE_VERSION } from "./http/ServiceInfo.js"
 import { metricsPortProblem } from "./domain/ConfigUpdatePolicy.js"
 import { replayStoreLayer, replayStoreSettingsFromEnv, type ReplayStoreSettings } from "./infra/replay/ReplayStoreSettings.js"
@@ -118,6 +119,8 @@ export const serviceLayer = (startup: Startup, env: Env, overrides: ServiceLayer
         })
       )
     ),
+    // Outside the server, so that spans of in-flight requests are flushed after it drains.
+    Layer.provide(tracingLayer(env, SERVICE_VERSION)),
     Layer.provide(jsonLoggerLayer(config.log, logLevel))
   )
 }
