@@ -5,10 +5,23 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import * as path from "node:path"
+import { buildCapture } from "../../src/capture/index.js"
 import { encodeFakeCapture } from "../../src/infra/fake/FakeCaptureDocument.js"
 import { otlpTracesUrlOf } from "../../src/infra/telemetry/Tracing.js"
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "../support/OtlpReceiver.js"
-import { adminHeaders, postCapture, request, startServer, TEST_ADMIN_TOKEN, type TestServer } from "../support/TestServer.js"
+import * as F from "../fixtures/face/faceFrames.js"
+import { delta, scrape } from "../support/PrometheusScrape.js"
+import { freePort } from "../support/RedisServer.js"
+import {
+  adminHeaders,
+  makeTempDir,
+  postCapture,
+  request,
+  startServer,
+  TEST_ADMIN_TOKEN,
+  type TestServer
+} from "../support/TestServer.js"
 
 /** A capture with a recognisable id and body, to look for in the exported attributes. */
 const CAPTURE_ID = "c0ffee".repeat(5) + "00"
@@ -101,6 +114,47 @@ describe("traces over OTLP", () => {
           expect((yield* postCapture(`${url}/liveness/evaluate`, captureBytes)).status).toBe(200)
         }))
     }))
+})
+
+describe("the real engine", () => {
+  it.scopedLive("a native capture: one trace through forensics and face analysis, its verdict counted, no bytes exported", () =>
+    Effect.gen(function*() {
+      const receiver = yield* startOtlpReceiver
+      const dir = makeTempDir()
+      const keysDir = path.join(dir, "keys")
+      const metricsPort = yield* freePort
+      // As test/http/NativeCapture.test.ts: a simulated phone burst of one frontal face.
+      const config = {
+        engine: "native",
+        keys_dir: keysDir,
+        engine_pool_size: 1,
+        metrics_port: metricsPort,
+        detection: { min_temporal_noise: 0.1, low_temporal_noise: 0.1 }
+      }
+      let bytes = new Uint8Array()
+      yield* Effect.scoped(Effect.gen(function*() {
+        const { url } = yield* startServer({ dir, config, env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint } })
+        const face = yield* Effect.promise(() => F.framedFace(F.frontalFace, 300, F.FRAME_WIDTH / 2, F.FRAME_HEIGHT / 2))
+        bytes = yield* Effect.promise(() => buildCapture({ keysDir, frames: [face], burst: 3 }))
+        const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`
+        const before = yield* scrape(metricsUrl)
+        const answer = yield* postCapture(`${url}/liveness/evaluate`, bytes)
+        expect(answer.body).toMatchObject({ diagnostic: "Live", reason: "None" })
+        const after = yield* scrape(metricsUrl)
+        expect(delta(before, after, "iad_verdicts_total", { diagnostic: "Live", reason: "None" })).toBe(1)
+        expect(delta(before, after, "iad_engine_queue_wait_seconds_count")).toBe(2)
+      }))
+      const evaluate = byName(receiver.spans, "capture.evaluate")
+      const trace = receiver.spans.filter((span) => span.traceId === evaluate.traceId)
+      const assess = byName(trace, "capture.assess")
+      expect(byName(trace, "capture.forensics").parentSpanId).toBe(assess.spanId)
+      expect(byName(trace, "capture.face").parentSpanId).toBe(assess.spanId)
+      expect(byName(trace, "capture.open").parentSpanId).toBe(evaluate.spanId)
+      const text = receiver.spans.flatMap((span) => Object.values(span.attributes).map((value) => JSON.stringify(value))).join("\n")
+      const slice = Buffer.from(bytes.subarray(64, 96))
+      expect(text).not.toContain(slice.toString("base64"))
+      expect(text).not.toContain(slice.toString("hex"))
+    }), { timeout: 120_000 })
 })
 
 describe("where spans go (OpenTelemetry environment rules)", () => {
