@@ -20,8 +20,7 @@ import { ConfigStore, configStoreLayer, loadConfig, type LoadedConfig } from "./
 import { capacityLayerFor, pipelineLayersFor } from "./infra/EngineSelection.js"
 import { jsonLoggerLayer, LogLevelSetting } from "./infra/JsonLogger.js"
 import { licenseLayer } from "./infra/license/LicenseLayer.js"
-import { metricsListenerLayer } from "./infra/telemetry/MetricsListener.js"
-import { tracingLayer } from "./infra/telemetry/Tracing.js"
+import { metricsLayer, tracingLayer } from "./infra/telemetry/Telemetry.js"
 import { SERVICE_VERSION } from "./http/ServiceInfo.js"
 import { metricsPortProblem } from "./domain/ConfigUpdatePolicy.js"
 import { replayStoreLayer, replayStoreSettingsFromEnv, type ReplayStoreSettings } from "./infra/replay/ReplayStoreSettings.js"
@@ -100,11 +99,9 @@ export const serviceLayer = (startup: Startup, env: Env, overrides: ServiceLayer
   ).pipe(Layer.provide(settings))
   const resources = Layer.mergeAll(pipeline, overrides.license ?? licenseLayer(config), settings)
   // The metrics listener (when `metrics_port` is set) starts before the public server and stops after it.
-  const observed = config.metrics_port === 0
-    ? resources
-    : metricsListenerLayer({ port: config.metrics_port, address: config.metrics_address, serviceVersion: SERVICE_VERSION }).pipe(
-      Layer.provideMerge(resources)
-    )
+  const observed = metricsLayer({ port: config.metrics_port, address: config.metrics_address, serviceVersion: SERVICE_VERSION }).pipe(
+    Layer.provideMerge(resources)
+  )
   return serverLayer(config).pipe(
     Layer.provide(observed),
     Layer.tap(() =>

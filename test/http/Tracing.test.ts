@@ -8,7 +8,7 @@ import { Effect } from "effect"
 import * as path from "node:path"
 import { buildCapture } from "../../src/capture/index.js"
 import { encodeFakeCapture } from "../../src/infra/fake/FakeCaptureDocument.js"
-import { otlpTracesUrlOf } from "../../src/infra/telemetry/Tracing.js"
+import { otlpTracesUrlOf } from "../../src/infra/telemetry/Telemetry.js"
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "../support/OtlpReceiver.js"
 import * as F from "../fixtures/face/faceFrames.js"
 import { delta, scrape } from "../support/PrometheusScrape.js"
@@ -131,7 +131,7 @@ describe("the real engine", () => {
         metrics_port: metricsPort,
         detection: { min_temporal_noise: 0.1, low_temporal_noise: 0.1 }
       }
-      let bytes = new Uint8Array()
+      let bytes: Uint8Array = new Uint8Array()
       yield* Effect.scoped(Effect.gen(function*() {
         const { url } = yield* startServer({ dir, config, env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint } })
         const face = yield* Effect.promise(() => F.framedFace(F.frontalFace, 300, F.FRAME_WIDTH / 2, F.FRAME_HEIGHT / 2))

@@ -4,7 +4,7 @@
  * log's, the engine slots') reach the OpenTelemetry Prometheus exporter through
  * @effect/opentelemetry's metric producer; the exporter formats the text.
  */
-import { Metrics } from "@effect/opentelemetry"
+import * as Metrics from "@effect/opentelemetry/Metrics"
 import { PrometheusExporter } from "@opentelemetry/exporter-prometheus"
 import { Data, Effect, Layer, Runtime } from "effect"
 import * as http from "node:http"

@@ -2,7 +2,7 @@
  * The OpenTelemetry resource of this service: `service.name` and `service.version`, which the
  * standard `OTEL_SERVICE_NAME` and `OTEL_RESOURCE_ATTRIBUTES` variables may override or extend.
  */
-import { Resource } from "@effect/opentelemetry"
+import * as Resource from "@effect/opentelemetry/Resource"
 
 export const SERVICE_RESOURCE_NAME = "iad-service"
 
