@@ -17,6 +17,8 @@
     max_connections_per_ip = 0;
     request_timeout = 30;
     max_upload_bytes_in_flight = "200M";
+    metrics_port = 0;
+    metrics_address = "127.0.0.1";
     liveness_threshold = 0.5;
     log = {
       log_path = "";

@@ -99,6 +99,8 @@ let
     max_connections_per_ip = opt types.ints.unsigned d.max_connections_per_ip "Open connections per client address (0 = no limit).";
     request_timeout = opt positiveNumber d.request_timeout "Seconds a client has to send a whole request (headers and body); slower ones get 408.";
     max_upload_bytes_in_flight = opt byteSize d.max_upload_bytes_in_flight ''Body bytes all uploads in progress may hold together; beyond it 503 + Retry-After. "" = no limit.'';
+    metrics_port = opt types.port d.metrics_port "Port of the Prometheus /metrics listener; 0 = off.";
+    metrics_address = opt types.nonEmptyStr d.metrics_address "Listen address of the metrics listener.";
     liveness_threshold = opt probability d.liveness_threshold "Probability at or above which a capture is live.";
     log = mkOption { type = types.submodule { options = logOptions; }; default = { }; description = "Logging."; };
     face = mkOption { type = types.submodule { options = faceOptions; }; default = { }; description = "Limits of the face checks."; };

@@ -18,12 +18,16 @@ import type { ServiceConfig } from "./domain/ServiceConfig.js"
 import { ADMIN_TOKEN_VARIABLE, AdminToken, adminTokenFromEnv } from "./http/AdminAuth.js"
 import { type AdminTokenFileError, ensureAdminTokenFile } from "./infra/AdminTokenFile.js"
 import type { NativeEngineStartupError } from "./infra/native/NativeEngine.js"
+import type { MetricsListenFailed } from "./infra/telemetry/MetricsListener.js"
 import type { TlsFilesError } from "./http/TlsContext.js"
 import { serverLayer } from "./http/Server.js"
 import { ConfigStore, configStoreLayer, loadConfig, type LoadedConfig } from "./infra/ConfigStore.js"
 import { capacityLayerFor, pipelineLayersFor } from "./infra/EngineSelection.js"
 import { jsonLoggerLayer, LogLevelSetting } from "./infra/JsonLogger.js"
 import { licenseLayer } from "./infra/license/LicenseLayer.js"
+import { metricsLayer, tracingLayer } from "./infra/telemetry/Telemetry.js"
+import { SERVICE_VERSION } from "./http/ServiceInfo.js"
+import { metricsPortProblem } from "./domain/ConfigUpdatePolicy.js"
 import { replayStoreLayer, replayStoreSettingsFromEnv, type ReplayStoreSettings } from "./infra/replay/ReplayStoreSettings.js"
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -40,6 +44,7 @@ export type StartupFailure =
   | AdminTokenFileError
   | TlsFilesError
   | HttpServerError.ServeError
+  | MetricsListenFailed
 
 export interface Startup {
   readonly loaded: LoadedConfig
@@ -54,6 +59,8 @@ export const readStartup = (env: Env): Either.Either<Startup, StartupError> =>
     const loaded = yield* Either.mapLeft(loadConfig(env), (error) => new StartupError({ message: error.message }))
     const replay = yield* Either.mapLeft(replayPolicyFromEnv(env), (message) => new StartupError({ message }))
     const replayStore = yield* Either.mapLeft(replayStoreSettingsFromEnv(env), (message) => new StartupError({ message }))
+    const metricsPort = metricsPortProblem(loaded.config)
+    if (metricsPort !== undefined) return yield* Either.left(new StartupError({ message: metricsPort }))
     return { loaded, replay, replayStore, adminToken: adminTokenFromEnv(env) }
   })
 
@@ -106,8 +113,12 @@ export const serviceLayer = (startup: Startup, env: Env, overrides: ServiceLayer
     })
   ).pipe(Layer.provide(settings))
   const resources = Layer.mergeAll(pipeline, overrides.license ?? licenseLayer(config), settings)
+  // The metrics listener (when `metrics_port` is set) starts before the public server and stops after it.
+  const observed = metricsLayer({ port: config.metrics_port, address: config.metrics_address, serviceVersion: SERVICE_VERSION }).pipe(
+    Layer.provideMerge(resources)
+  )
   return serverLayer(config).pipe(
-    Layer.provide(resources),
+    Layer.provide(observed),
     Layer.tap(() =>
       Effect.logInfo("service started").pipe(
         Effect.annotateLogs({
@@ -120,6 +131,8 @@ export const serviceLayer = (startup: Startup, env: Env, overrides: ServiceLayer
         })
       )
     ),
+    // Outside the server, so that spans of in-flight requests are flushed after it drains.
+    Layer.provide(tracingLayer(env, SERVICE_VERSION)),
     Layer.provide(jsonLoggerLayer(config.log, logLevel))
   )
 }

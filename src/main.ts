@@ -27,6 +27,7 @@ const startupMessage = (failure: StartupFailure): string =>
       LicenseStartupError: (error) => `license: ${error.message}`,
       AdminTokenFileError: (error) => `admin token: ${error.message}`,
       TlsFilesError: (error) => `tls: ${error.message}`,
+      MetricsListenFailed: (error) => `metrics listener on ${error.address}:${error.port}: ${error.detail}`,
       ServeError: (error) =>
         `cannot listen on ${startup.right.loaded.config.address}:${startup.right.loaded.config.port}: ${
           error.cause instanceof Error ? error.cause.message : String(error.cause)

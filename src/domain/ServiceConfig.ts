@@ -48,6 +48,10 @@ export const ServiceConfig = Schema.Struct({
   request_timeout: Schema.Number.pipe(Schema.positive(), Schema.finite()),
   /** Body bytes all uploads in progress may hold together; beyond it new uploads get 503 + Retry-After. "" = no limit. */
   max_upload_bytes_in_flight: ByteSizeString,
+  /** Port of the Prometheus `GET /metrics` listener, never the public port; 0 = no metrics listener. */
+  metrics_port: Port,
+  /** Address of the metrics listener: loopback by default, so metrics stay private even on 0.0.0.0. */
+  metrics_address: Schema.String.pipe(Schema.minLength(1)),
   liveness_threshold: Probability,
   log: LogConfig,
   /** Cryptlex license; absent: the service runs unlicensed (development). */
@@ -78,6 +82,8 @@ export const defaultConfig: ServiceConfig = {
   request_timeout: 30,
   // 20 uploads at the default 10M limit: ~400 MB of RSS at most (docs/operations.md, "Limits").
   max_upload_bytes_in_flight: "200M",
+  metrics_port: 0,
+  metrics_address: "127.0.0.1",
   liveness_threshold: 0.5,
   log: { log_path: "", log_level: "INFO", log_size_limit: 100 * 1024 * 1024 },
   face: defaultFaceThresholds,
@@ -98,6 +104,8 @@ export const restartKeys: ReadonlySet<string> = new Set([
   "max_connections_per_ip",
   "request_timeout",
   "tls",
+  "metrics_port",
+  "metrics_address",
   "log.log_path",
   "log.log_size_limit",
   "license"
