@@ -23,7 +23,7 @@ import type { TlsFilesError } from "./http/TlsContext.js"
 import { serverLayer } from "./http/Server.js"
 import { ConfigStore, configStoreLayer, loadConfig, type LoadedConfig } from "./infra/ConfigStore.js"
 import { capacityLayerFor, pipelineLayersFor } from "./infra/EngineSelection.js"
-import { jsonLoggerLayer, LogLevelSetting } from "./infra/JsonLogger.js"
+import { jsonLoggerLayer, logLevelFollows, LogLevelSetting } from "./infra/JsonLogger.js"
 import { licenseLayer } from "./infra/license/LicenseLayer.js"
 import { metricsLayer, tracingLayer } from "./infra/telemetry/Telemetry.js"
 import { SERVICE_VERSION } from "./http/ServiceInfo.js"
@@ -95,8 +95,12 @@ export interface ServiceLayers {
 export const serviceLayer = (startup: Startup, env: Env, overrides: ServiceLayers = {}) => {
   const config: ServiceConfig = startup.loaded.config
   const logLevel = LogLevelSetting.of(config.log.log_level)
+  // The store, and the log level following its changes.
+  const configStore = Layer.unwrapEffect(Effect.map(ConfigStore, (store) => logLevelFollows(store.changes, logLevel))).pipe(
+    Layer.provideMerge(configStoreLayer(startup.loaded, env))
+  )
   const settings = Layer.mergeAll(
-    configStoreLayer(startup.loaded, env, (applied) => logLevel.set(applied.log.log_level)),
+    configStore,
     Layer.succeed(ReplaySettings, startup.replay),
     replayStoreLayer(startup.replayStore),
     adminTokenLayer(startup.adminToken, config.keys_dir)
