@@ -5,7 +5,8 @@
  * is a replay too. Configured from the environment at startup only; not part of config.json nor
  * of `/config`.
  */
-import { Clock, Context, Data, Effect, Either } from "effect"
+import { Clock, Config, Context, Data, Effect, Either } from "effect"
+import { type Env, parsed, readFromEnv } from "./EnvironmentConfig.js"
 import { ReplayStore, type ReplayStoreUnavailable } from "./ReplayStore.js"
 
 export interface ReplayPolicy {
@@ -27,16 +28,16 @@ export class ReplayAttackDetected extends Data.TaggedError("ReplayAttackDetected
   readonly why: "stale" | "seen before"
 }> {}
 
-const parseEnabled = (raw: string | undefined): Either.Either<boolean, string> => {
-  if (raw === undefined || raw.trim() === "") return Either.right(false)
+const parseEnabled = (raw: string): Either.Either<boolean, string> => {
+  if (raw.trim() === "") return Either.right(false)
   const value = raw.trim().toLowerCase()
   if (value === "true" || value === "1") return Either.right(true)
   if (value === "false" || value === "0") return Either.right(false)
   return Either.left(`${ENABLED_VARIABLE}="${raw}" is not valid: use true or false`)
 }
 
-const parseTolerance = (raw: string | undefined): Either.Either<number, string> => {
-  if (raw === undefined || raw.trim() === "") return Either.right(DEFAULT_TOLERANCE_SECONDS)
+const parseTolerance = (raw: string): Either.Either<number, string> => {
+  if (raw.trim() === "") return Either.right(DEFAULT_TOLERANCE_SECONDS)
   const value = raw.trim()
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
     return Either.left(`${TOLERANCE_VARIABLE}="${raw}" is not valid: use a whole number of seconds (0 or more)`)
@@ -44,14 +45,13 @@ const parseTolerance = (raw: string | undefined): Either.Either<number, string> 
   return Either.right(Number(value))
 }
 
-/** Reads the policy from environment variables; an invalid value is an error naming the variable. */
-export const replayPolicyFromEnv = (
-  env: Readonly<Record<string, string | undefined>>
-): Either.Either<ReplayPolicy, string> =>
-  Either.all({
-    enabled: parseEnabled(env[ENABLED_VARIABLE]),
-    toleranceSeconds: parseTolerance(env[TOLERANCE_VARIABLE])
-  })
+/** The policy's environment variables, as a `Config`; an invalid value is an error naming the variable. */
+export const replayPolicyConfig: Config.Config<ReplayPolicy> = Config.all({
+  enabled: parsed(ENABLED_VARIABLE, parseEnabled),
+  toleranceSeconds: parsed(TOLERANCE_VARIABLE, parseTolerance)
+})
+
+export const replayPolicyFromEnv = (env: Env): Either.Either<ReplayPolicy, string> => readFromEnv(replayPolicyConfig, env)
 
 /** Pure: is a capture created at `capturedAt` fresh at `now` (both ms)? Edges are inclusive. */
 export const isFresh = (policy: ReplayPolicy, capturedAt: number, now: number): boolean =>

@@ -2,7 +2,8 @@
  * The service configuration: its Schema, defaults, precedence (environment > config.json >
  * defaults), validation messages that name the bad key, and redaction for `GET /config`.
  */
-import { Either, ParseResult, Schema } from "effect"
+import { Config, Either, Option, ParseResult, Schema } from "effect"
+import { readFromEnv } from "./EnvironmentConfig.js"
 import { ByteSizeString } from "./ByteSize.js"
 import { defaultDetectionConfig, DetectionConfig } from "./DetectionConfig.js"
 import { defaultFaceThresholds, FaceThresholds } from "./FaceThresholds.js"
@@ -158,17 +159,26 @@ const scalarKeys = Object.entries(ServiceConfig.fields)
 
 export const envNameOf = (key: string): string => `FACEPHI_IAD_${key.toUpperCase()}`
 
-/** Environment overrides as a JSON object: numbers where the default is a number, else strings. */
-export const environmentOverrides = (env: Readonly<Record<string, string | undefined>>): JsonObject => {
-  const out: Record<string, unknown> = {}
-  for (const key of scalarKeys) {
-    const raw = env[envNameOf(key)]
-    if (raw === undefined) continue
-    const isNumeric = typeof (defaultConfig as JsonObject)[key] === "number"
-    out[key] = isNumeric && raw.trim() !== "" && Number.isFinite(Number(raw)) ? Number(raw) : raw
-  }
-  return out
-}
+/**
+ * Environment overrides as a JSON object (numbers where the default is a number, else strings),
+ * read as one `Config` of every `FACEPHI_IAD_<KEY>`; the Schema then validates them with the file.
+ */
+export const overridesConfig: Config.Config<JsonObject> = Config.all(
+  Object.fromEntries(scalarKeys.map((key) => [key, Config.option(Config.string(envNameOf(key)))]))
+).pipe(
+  Config.map((values) => {
+    const out: Record<string, unknown> = {}
+    for (const [key, raw] of Object.entries(values)) {
+      if (Option.isNone(raw)) continue
+      const isNumeric = typeof (defaultConfig as JsonObject)[key] === "number"
+      out[key] = isNumeric && raw.value.trim() !== "" && Number.isFinite(Number(raw.value)) ? Number(raw.value) : raw.value
+    }
+    return out
+  })
+)
+
+export const environmentOverrides = (env: Readonly<Record<string, string | undefined>>): JsonObject =>
+  Either.getOrElse(readFromEnv(overridesConfig, env), () => ({}))
 
 /** Names the variable that set a key, so that a bad override is easy to find. */
 const sourceOf = (key: string, env: JsonObject): string =>

@@ -9,7 +9,8 @@
  * sent too many wrong tokens (AdminThrottle).
  */
 import { HttpApiMiddleware, HttpApiSecurity, HttpServerRequest, OpenApi } from "@effect/platform"
-import { Clock, Context, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { Clock, Config, Context, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
+import { type Env, readFromEnv } from "../domain/EnvironmentConfig.js"
 import { createHash, timingSafeEqual } from "node:crypto"
 import { failWithHeaders, Forbidden, retryAfter, TooManyRequests, Unauthorized } from "./ApiErrors.js"
 import { type BadTokenThrottle, makeBadTokenThrottle } from "./AdminThrottle.js"
@@ -19,8 +20,13 @@ export const ADMIN_TOKEN_VARIABLE = "FACEPHI_IAD_ADMIN_TOKEN"
 /** The admin token in force (from the environment or the generated file). */
 export class AdminToken extends Context.Tag("iad/AdminToken")<AdminToken, Redacted.Redacted<string>>() {}
 
-export const adminTokenFromEnv = (env: Readonly<Record<string, string | undefined>>) =>
-  Option.map(Option.fromNullable(env[ADMIN_TOKEN_VARIABLE]).pipe(Option.filter((token) => token !== "")), Redacted.make)
+/** The token from the environment, when set and not empty (never logged: it stays Redacted). */
+export const adminTokenConfig: Config.Config<Option.Option<Redacted.Redacted<string>>> = Config.option(
+  Config.redacted(ADMIN_TOKEN_VARIABLE)
+).pipe(Config.map(Option.filter((token) => Redacted.value(token) !== "")))
+
+export const adminTokenFromEnv = (env: Env): Option.Option<Redacted.Redacted<string>> =>
+  Either.getOrElse(readFromEnv(adminTokenConfig, env), () => Option.none())
 
 /** Hashing first makes both sides the same length, so the comparison leaks neither content nor length. */
 export const sameSecret = (given: string, expected: string): boolean =>

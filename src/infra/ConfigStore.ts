@@ -8,7 +8,8 @@
  * (temp file + rename) and only then applies it, so a failed update changes nothing. Restart-only
  * keys stay at their running values and are reported as pending until the next start.
  */
-import { Context, Data, Effect, Either, Layer, Stream, SubscriptionRef } from "effect"
+import { Config, Context, Data, Effect, Either, Layer, Stream, SubscriptionRef } from "effect"
+import { readFromEnv, text } from "../domain/EnvironmentConfig.js"
 import { applyNulls, namedFiles, type NamedPath, runningAfter, updateProblems } from "../domain/ConfigUpdatePolicy.js"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -64,7 +65,12 @@ export class ConfigStore extends Context.Tag("iad/ConfigStore")<ConfigStore, Con
 
 type Env = Readonly<Record<string, string | undefined>>
 
-export const configPathOf = (env: Env): string => env[CONFIG_PATH_VARIABLE]?.trim() || DEFAULT_CONFIG_PATH
+/** `FACEPHI_IAD_CONFIG`, or the default path when it is unset or blank. */
+export const configPathConfig: Config.Config<string> = text(CONFIG_PATH_VARIABLE).pipe(
+  Config.map((path) => path.trim() || DEFAULT_CONFIG_PATH)
+)
+
+export const configPathOf = (env: Env): string => Either.getOrElse(readFromEnv(configPathConfig, env), () => DEFAULT_CONFIG_PATH)
 
 /** Reads config.json; a missing file means "all defaults". */
 export const readConfigFile = (file: string): Either.Either<JsonObject, ConfigFileError> => {

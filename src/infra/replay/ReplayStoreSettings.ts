@@ -3,7 +3,8 @@
  * other replay settings): unset, empty or `memory` keeps it in this instance; a `redis://` or
  * `rediss://` URL shares it between instances through Redis.
  */
-import { Either, type Layer } from "effect"
+import { type Config, Either, type Layer } from "effect"
+import { type Env, parsed, readFromEnv } from "../../domain/EnvironmentConfig.js"
 import type { ReplayStore } from "../../domain/ReplayStore.js"
 import { memoryReplayStoreLayer } from "./MemoryReplayStore.js"
 import { redisReplayStoreLayer } from "./RedisReplayStore.js"
@@ -16,10 +17,8 @@ export type ReplayStoreSettings =
   | { readonly kind: "redis"; readonly connection: RedisConnection }
 
 /** An invalid value is an error naming the variable; the value itself is not repeated (it may hold a password). */
-export const replayStoreSettingsFromEnv = (
-  env: Readonly<Record<string, string | undefined>>
-): Either.Either<ReplayStoreSettings, string> => {
-  const raw = (env[STORE_VARIABLE] ?? "").trim()
+const parseStore = (value: string): Either.Either<ReplayStoreSettings, string> => {
+  const raw = value.trim()
   if (raw === "" || raw.toLowerCase() === "memory") return Either.right({ kind: "memory" })
   if (!/^rediss?:\/\//i.test(raw)) {
     return Either.left(`${STORE_VARIABLE} is not valid: use memory, redis://host:port/db or rediss://host:port/db`)
@@ -30,6 +29,12 @@ export const replayStoreSettingsFromEnv = (
     onRight: (connection) => Either.right({ kind: "redis", connection })
   })
 }
+
+/** The variable as a `Config`; an invalid value is an error naming it (never repeating it: it may hold a password). */
+export const replayStoreConfig: Config.Config<ReplayStoreSettings> = parsed(STORE_VARIABLE, parseStore)
+
+export const replayStoreSettingsFromEnv = (env: Env): Either.Either<ReplayStoreSettings, string> =>
+  readFromEnv(replayStoreConfig, env)
 
 export const replayStoreLayer = (settings: ReplayStoreSettings): Layer.Layer<ReplayStore> =>
   settings.kind === "memory" ? memoryReplayStoreLayer() : redisReplayStoreLayer(settings.connection)
