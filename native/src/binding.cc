@@ -194,7 +194,6 @@ class ForensicsWorker : public Napi::AsyncWorker {
 
   void Execute() override {
     for (const auto& jpeg : jpegs_) headers_.push_back(iad::parse_jpeg_header(iad::Span{jpeg.data(), jpeg.size()}));
-    for (const auto& plane : planes_) noise_.push_back(iad::spatial_noise(plane.view()));
     for (size_t i = 1; i < planes_.size(); ++i)
       pairs_.push_back(iad::pair_stats(planes_[i - 1].view(), planes_[i].view(), flat_limit_));
   }
@@ -224,20 +223,16 @@ class ForensicsWorker : public Napi::AsyncWorker {
       header.Set("tables", tables);
       headers[i] = header;
     }
-    auto noise = Napi::Array::New(env, noise_.size());
-    for (size_t i = 0; i < noise_.size(); ++i) noise[i] = Napi::Number::New(env, noise_[i]);
     auto pairs = Napi::Array::New(env, pairs_.size());
     for (size_t i = 0; i < pairs_.size(); ++i) {
       auto pair = Napi::Object::New(env);
       pair.Set("comparable", pairs_[i].comparable);
       pair.Set("temporalNoise", pairs_[i].temporal_noise);
       pair.Set("identicalShare", pairs_[i].identical_share);
-      pair.Set("flatShare", pairs_[i].flat_share);
       pairs[i] = pair;
     }
     auto out = Napi::Object::New(env);
     out.Set("headers", headers);
-    out.Set("spatialNoise", noise);
     out.Set("pairs", pairs);
     deferred_.Resolve(out);
   }
@@ -249,7 +244,6 @@ class ForensicsWorker : public Napi::AsyncWorker {
   std::vector<PlaneCopy> planes_;
   int flat_limit_;
   std::vector<iad::JpegHeader> headers_;
-  std::vector<double> noise_;
   std::vector<iad::PairStats> pairs_;
 };
 

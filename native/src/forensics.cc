@@ -84,18 +84,6 @@ JpegHeader parse_jpeg_header(Span jpeg) {
   }
 }
 
-double spatial_noise(const Plane& plane) {
-  if (!plane.valid()) return -1;
-  const auto w = static_cast<std::ptrdiff_t>(plane.width);
-  double sum = 0;
-  for (uint32_t y = 1; y + 1 < plane.height; ++y) {
-    const uint8_t* row = plane.data + size_t{y} * plane.width;
-    for (uint32_t x = 1; x + 1 < plane.width; ++x) sum += std::abs(laplacian(row + x, w));
-  }
-  const double n = double(plane.width - 2) * double(plane.height - 2);
-  return kImmerkaer * sum / n;
-}
-
 PairStats pair_stats(const Plane& a, const Plane& b, int flat_limit) {
   PairStats out;
   if (!a.valid() || !b.valid() || a.width != b.width || a.height != b.height) return out;
@@ -115,9 +103,7 @@ PairStats pair_stats(const Plane& a, const Plane& b, int flat_limit) {
       ++flat;
     }
   }
-  const double interior = double(a.width - 2) * double(a.height - 2);
   out.identical_share = double(identical) / double(a.size);
-  out.flat_share = double(flat) / interior;
   out.temporal_noise = flat == 0 ? 0 : kImmerkaer * sum / double(flat);
   return out;
 }

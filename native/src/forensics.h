@@ -37,18 +37,14 @@ struct Plane {
   bool valid() const { return data != nullptr && width >= 3 && height >= 3 && size_t{width} * height == size; }
 };
 
-// Immerkaer's fast noise estimate: sigma = sqrt(pi/2) / 6 * mean |L * I| over the interior,
-// with L the 3x3 mask [1 -2 1; -2 4 -2; 1 -2 1]. Negative when the plane is invalid.
-double spatial_noise(const Plane& plane);
-
 struct PairStats {
   bool comparable = false;  // both planes valid and of equal size
   double temporal_noise = 0;  // Immerkaer estimate over the difference b - a, flat pixels only
   double identical_share = 0; // share of pixels with b == a exactly
-  double flat_share = 0;      // share of interior pixels flat in both frames (where noise is read)
 };
 
-// Temporal sensor noise between two consecutive frames. Only pixels where both frames are flat
+// Temporal sensor noise between two consecutive frames (Immerkaer's estimate, sqrt(pi/2) / 6 *
+// mean |L * (b - a)| with L the 3x3 Laplacian mask). Only pixels where both frames are flat
 // (|L * I| <= flat_limit) count, so that edges moved by hand motion do not pass for noise.
 PairStats pair_stats(const Plane& a, const Plane& b, int flat_limit);
 

@@ -30,15 +30,12 @@ export const PairStats = Schema.Struct({
   /** Immerkaer noise estimate (grey levels) of the difference of two consecutive frames, flat pixels only. */
   temporalNoise: Schema.Number,
   /** Share of pixels equal in both frames. */
-  identicalShare: Schema.Number,
-  /** Share of pixels flat in both frames (where the temporal noise is read). */
-  flatShare: Schema.Number
+  identicalShare: Schema.Number
 })
 export type PairStats = typeof PairStats.Type
 
 export const NativeForensicsResult = Schema.Struct({
   headers: Schema.Array(JpegHeader),
-  spatialNoise: Schema.Array(Schema.Number),
   pairs: Schema.Array(PairStats)
 })
 
@@ -47,8 +44,6 @@ export interface FrameForensics {
   readonly decoded: ReadonlyArray<boolean>
   /** Per frame, in frame order. */
   readonly headers: ReadonlyArray<JpegHeader>
-  /** Per decoded frame of at least 3x3 pixels: Immerkaer noise estimate of the 1/4-scale grayscale plane. */
-  readonly spatialNoise: ReadonlyArray<number>
   /** Consecutive decoded frames of at least 3x3 pixels. */
   readonly pairs: ReadonlyArray<PairStats>
 }

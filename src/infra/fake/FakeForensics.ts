@@ -7,9 +7,6 @@ import { ijgTables } from "../../domain/evidence/JpegTables.js"
 import { Forensics, type FrameForensics } from "../../domain/Forensics.js"
 import { type FakeFrame, genuineFrame, readFakeFrame } from "./FakeFrame.js"
 
-/** A plausible spatial noise for a camera frame; no check reads it. */
-const SPATIAL_NOISE = 2
-
 export const fakeForensicsOf = (scripts: ReadonlyArray<FakeFrame>): FrameForensics => {
   const decoded = scripts.filter((frame) => frame.decodes)
   return {
@@ -22,12 +19,10 @@ export const fakeForensicsOf = (scripts: ReadonlyArray<FakeFrame>): FrameForensi
       sof: 0xc0,
       tables: ijgTables(frame.jpegQuality)
     })),
-    spatialNoise: decoded.map(() => SPATIAL_NOISE),
     pairs: decoded.slice(1).map((frame, i) => ({
       comparable: frame.width === decoded[i]!.width && frame.height === decoded[i]!.height,
       temporalNoise: frame.temporalNoise,
-      identicalShare: frame.identicalShare,
-      flatShare: 0.5
+      identicalShare: frame.identicalShare
     }))
   }
 }

@@ -89,7 +89,6 @@ export const frameForensics = (addon: NativeAddon, jpegs: ReadonlyArray<Uint8Arr
     const forensics: FrameForensics = {
       decoded: planes.map((plane) => plane !== undefined),
       headers: result.headers,
-      spatialNoise: result.spatialNoise,
       pairs: result.pairs
     }
     return forensics
