@@ -80,6 +80,26 @@ layer(server, { timeout: 120_000 })("native engine over HTTP", (it) => {
   })
 
   describe("POST /liveness/evaluate", () => {
+    it.effect("a genuine capture with any one bit flipped is 400 NoneBecauseImageDataError, never a 5xx", () =>
+      Effect.gen(function*() {
+        const genuine = yield* capture([yield* frame(frontal)])
+        // Every header byte (magic, version, suite, key id, ephemeral key, nonce, length), then
+        // positions spread over the ciphertext and the tag.
+        const positions = [
+          ...Array.from({ length: 64 }, (_, i) => i),
+          ...Array.from({ length: 48 }, (_, i) => 64 + Math.floor(((genuine.length - 65) * i) / 47))
+        ]
+        const statuses = new Map<number, number>()
+        for (const [n, position] of positions.entries()) {
+          const flipped = Uint8Array.from(genuine)
+          flipped[position] = flipped[position]! ^ (1 << (n % 8))
+          const answer = yield* postCapture(`${yield* url}/liveness/evaluate`, flipped)
+          statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1)
+          expect(answer.body, `bit ${n % 8} of byte ${position}`).toEqual({ message: "NoneBecauseImageDataError" })
+        }
+        expect([...statuses]).toEqual([[400, positions.length]])
+      }))
+
     it.effect("a genuine burst of one usable face is Live", () =>
       Effect.gen(function*() {
         const answer = yield* postCapture(`${yield* url}/liveness/evaluate`, yield* capture([yield* frame(frontal)]))
