@@ -1,8 +1,8 @@
 /**
  * The two capture use cases: evaluate (liveness verdict) and extract (best facial frame).
  * Order: license -> non-empty -> open (decrypt, parse) -> replay (window, then the capture id
- * counts once) -> analysis. The replay check runs before any costly analysis. Opening and analysis each run in an engine
- * slot (`EngineCapacity`), which also times them for `queueDuration` and `sdkDuration`.
+ * counts once) -> session (web captures: token MAC, expiry, single use; Sessions.ts) -> analysis.
+ * The replay and session checks run before any costly analysis. Opening and analysis each run in an engine slot (`EngineCapacity`), which also times them for `queueDuration` and `sdkDuration`.
  */
 import { Effect } from "effect"
 import { assessCapture, detectFace } from "./AssessCapture.js"
@@ -13,6 +13,7 @@ import { EngineCapacity, type Timed } from "./EngineCapacity.js"
 import { LicenseGate } from "./LicenseGate.js"
 import { clampProbability, roundForWire } from "./Liveness.js"
 import { checkReplay, type ReplayPolicy } from "./ReplayPolicy.js"
+import { checkCaptureSession } from "./Sessions.js"
 import { decideLiveness } from "./Verdict.js"
 
 export interface CaptureSettings {
@@ -39,14 +40,15 @@ const openFresh = (capture: Uint8Array, settings: CaptureSettings) =>
     const engine = yield* CaptureEngine
     const opened = yield* capacity.run(engine.open(capture))
     yield* checkReplay(settings.replay, opened.value)
+    const session = yield* checkCaptureSession(opened.value)
     yield* Effect.annotateCurrentSpan("captureId", opened.value.captureId)
-    return { capacity, opened }
+    return { capacity, opened, session }
   })
 
 export const evaluateCapture = (capture: Uint8Array, settings: CaptureSettings) =>
   Effect.gen(function*() {
-    const { capacity, opened } = yield* openFresh(capture, settings)
-    const assessed = yield* capacity.run(assessCapture(opened.value, settings.detection))
+    const { capacity, opened, session } = yield* openFresh(capture, settings)
+    const assessed = yield* capacity.run(assessCapture(opened.value, settings.detection, session))
     const verdict = decideLiveness(assessed.value, settings.livenessThreshold)
     switch (verdict._tag) {
       case "FaceRejected":

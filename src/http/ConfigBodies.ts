@@ -9,8 +9,10 @@ import { DetectionConfig } from "../domain/DetectionConfig.js"
 import { FaceThresholds } from "../domain/FaceThresholds.js"
 import { LicenseConfig } from "../domain/LicenseConfig.js"
 import { LogConfig, ServiceConfig } from "../domain/ServiceConfig.js"
+import { DemoConfig, SessionsConfig } from "../domain/SessionsConfig.js"
 
-const { detection: _detection, face: _face, license: _license, log: _log, ...topLevel } = ServiceConfig.fields
+const { demo: _demo, detection: _detection, face: _face, license: _license, log: _log, sessions: _sessions, ...topLevel } =
+  ServiceConfig.fields
 
 /** Each key optional, and `null` (which resets the key to its default, or removes a section). */
 const resettable = <Fields extends Record<string, Schema.Schema.Any>>(fields: Fields) =>
@@ -24,7 +26,9 @@ export const ConfigPatch = Schema.Struct({
   log: Schema.optional(Schema.NullOr(Schema.Struct(resettable(LogConfig.fields)))),
   face: Schema.optional(Schema.NullOr(Schema.Struct(resettable(FaceThresholds.fields)))),
   detection: Schema.optional(Schema.NullOr(Schema.Struct(resettable(DetectionConfig.fields)))),
-  license: Schema.optional(Schema.NullOr(Schema.partial(Schema.encodedSchema(LicenseConfig))))
+  license: Schema.optional(Schema.NullOr(Schema.partial(Schema.encodedSchema(LicenseConfig)))),
+  sessions: Schema.optional(Schema.NullOr(Schema.Struct(resettable(SessionsConfig.fields)))),
+  demo: Schema.optional(Schema.NullOr(Schema.Struct(resettable(DemoConfig.fields))))
 }).annotations({
   identifier: "ConfigPatch",
   description: "Partial configuration merged over config.json; null resets a key to its default or removes a section"
