@@ -20,6 +20,7 @@ import { ConfigStore, configStoreLayer, loadConfig, type LoadedConfig } from "./
 import { capacityLayerFor, pipelineLayersFor } from "./infra/EngineSelection.js"
 import { jsonLoggerLayer, LogLevelSetting } from "./infra/JsonLogger.js"
 import { licenseLayer } from "./infra/license/LicenseLayer.js"
+import { sessionSignerLayer } from "./infra/sessions/HmacSessionSigner.js"
 import { replayStoreLayer, replayStoreSettingsFromEnv, type ReplayStoreSettings } from "./infra/replay/ReplayStoreSettings.js"
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -79,7 +80,8 @@ export const serviceLayer = (startup: Startup, env: Env, overrides: ServiceLayer
     configStoreLayer(startup.loaded, env, (applied) => logLevel.set(applied.log.log_level)),
     Layer.succeed(ReplaySettings, startup.replay),
     replayStoreLayer(startup.replayStore),
-    adminTokenLayer(startup.adminToken, config.keys_dir)
+    adminTokenLayer(startup.adminToken, config.keys_dir),
+    sessionSignerLayer(config.keys_dir)
   )
   const pipeline = Layer.unwrapEffect(
     Effect.map(ConfigStore, (store) => {
