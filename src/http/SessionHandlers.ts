@@ -63,7 +63,7 @@ export const SessionHandlersLive = HttpApiBuilder.group(IadApi, "sessions", (han
           Effect.catchTag("SessionOriginRefused", (error) =>
             Effect.fail(new BadRequest({ message: `Origin ${JSON.stringify(error.origin)} is not in sessions.allowed_origins` })))
         )
-        yield* Effect.logInfo("session issued").pipe(Effect.annotateLogs({ sessionId: issued.sessionId }))
+        yield* Effect.logInfo("session issued").pipe(Effect.annotateLogs({ sessionId: issued.sessionId, origin: body.origin ?? "" }))
         return yield* HttpServerResponse.schemaJson(SessionIssued)(issuedBody(issued), {
           status: 201,
           headers: { "cache-control": "no-store" }

@@ -24,10 +24,12 @@ const say = (text) => {
   status.textContent = text
 }
 
-const show = (httpStatus, body, elapsedMs) => {
+const show = (httpStatus, body, elapsedMs, steps = {}) => {
   result.textContent = JSON.stringify(body, null, 2)
   result.dataset.status = String(httpStatus)
   result.dataset.elapsedMs = String(elapsedMs)
+  // Where the time went: the SDK's capture (camera, warm-up, burst, encoding) and the service's answer.
+  for (const [name, ms] of Object.entries(steps)) result.dataset[name] = String(Math.round(ms))
   if (typeof body.diagnostic === "string") result.dataset.diagnostic = body.diagnostic
   result.dataset.state = "done"
 }
@@ -48,12 +50,20 @@ const run = async () => {
       return
     }
     say("look at the camera…")
+    const captureStarted = performance.now()
     const capture = await captureFace({ servicePublicKey: session.servicePublicKey, sessionToken: session.token, container: camera })
+    const captured = performance.now()
     say("the service is checking the capture…")
     const form = new FormData()
     form.append("capture", capture, "capture.iad")
     const answer = await fetch("/api/v1/iad/liveness/evaluate", { method: "POST", body: form })
-    show(answer.status, await answer.json(), Math.round(performance.now() - began))
+    const body = await answer.json()
+    const answered = performance.now()
+    show(answer.status, body, Math.round(answered - began), {
+      sessionMs: captureStarted - began,
+      captureMs: captured - captureStarted,
+      serviceMs: answered - captured
+    })
     say("done")
   } catch (error) {
     show(0, { error: `${error.name}: ${error.message}` }, Math.round(performance.now() - began))
