@@ -109,7 +109,13 @@ describe("demo page and web captures in Chromium", () => {
         yield* setPolicy(url, automationTolerated)
         const page = yield* openDemoPage
         yield* Effect.promise(() => page.setViewport({ width: 800, height: 900 }))
+        // The page works under its Content Security Policy: the browser reports no violation.
+        const violations: Array<string> = []
+        page.on("console", (message) => {
+          if (/Content Security Policy/i.test(message.text())) violations.push(message.text())
+        })
         const answer = yield* runDemo(page, url)
+        expect(violations).toEqual([])
         expect(answer.status, JSON.stringify(answer.body)).toBe(200)
         expect(answer.body).toMatchObject({ diagnostic: "Live", reason: "None" })
         expect(answer.body["probability"] as number).toBeGreaterThan(0.5)
