@@ -1,18 +1,18 @@
 {
   description = "IAD Service: open, self-hostable injection-attack detection (Facephi IAD Service 2.0.0 REST contract)";
 
-  # nodejs_20 is still packaged on this release branch; pin a newer one once the service moves on.
+  # Node 22, a supported LTS line (Node 20 reached end of life in April 2026).
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.11";
 
   outputs = { self, nixpkgs }:
     let
       system = "x86_64-linux";
-      # Everything Node-related (importNpmLock's hooks, node-gyp headers) uses Node 20.
+      # Everything Node-related (importNpmLock's hooks, node-gyp headers) uses Node 22.
       pkgs = import nixpkgs {
         inherit system;
-        overlays = [ (final: prev: { nodejs = final.nodejs_20; }) ];
+        overlays = [ (final: prev: { nodejs = final.nodejs_22; }) ];
       };
-      iad-service = pkgs.callPackage ./nix/package.nix { nodejs = pkgs.nodejs_20; };
+      iad-service = pkgs.callPackage ./nix/package.nix { nodejs = pkgs.nodejs_22; };
     in
     {
       packages.${system} = {
@@ -58,9 +58,9 @@
       };
 
       devShells.${system}.default = pkgs.mkShell {
-        packages = [ pkgs.nodejs_20 pkgs.python3 pkgs.gcc pkgs.gnumake pkgs.openssl ];
+        packages = [ pkgs.nodejs_22 pkgs.python3 pkgs.gcc pkgs.gnumake pkgs.openssl ];
         # node-gyp builds the addon against this Node's headers instead of downloading them.
-        npm_config_nodedir = "${pkgs.nodejs_20}";
+        npm_config_nodedir = "${pkgs.nodejs_22}";
         ONNXRUNTIME_NODE_INSTALL = "skip";
       };
 

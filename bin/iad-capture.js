@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx (a dependency), so no build step is needed.
-import { register } from "tsx/esm/api"
+// The reference capture SDK's CLI, as compiled by `npm ci` (the `prepare` step) into dist/.
+import { existsSync } from "node:fs"
 
-register()
-await import("../src/cli/iad-capture.ts")
+const entry = new URL("../dist/cli/iad-capture.js", import.meta.url)
+if (!existsSync(entry)) {
+  process.stderr.write("iad-capture: dist/ is missing: run `npm ci` (or `npm run build` after changing src/)\n")
+  process.exit(1)
+}
+await import(entry.href)

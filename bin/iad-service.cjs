@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Starts the service. CommonJS on purpose: libuv sizes its worker pool (which runs the native
+// Starts the service (the JavaScript that `npm ci` compiles into dist/). CommonJS on purpose: libuv sizes its worker pool (which runs the native
 // engine's and sharp's work off the main thread) from UV_THREADPOOL_SIZE on its first use, and
 // loading an ES module already uses it. A CommonJS entry reads files synchronously, so the size
 // from `number_of_threads` can still be set here, before anything else loads.
@@ -26,14 +26,15 @@ if (process.env.UV_THREADPOOL_SIZE === undefined) {
   process.env.UV_THREADPOOL_SIZE = String(threads === 0 ? os.availableParallelism() : threads)
 }
 
-// From here on ES modules may load (the pool size is fixed): tsx's hooks run the TypeScript sources
-// without a build step, as `npm run`'s `tsx` would.
-import("tsx/esm/api")
-  .then(({ register }) => {
-    register()
-    return import("../src/main.ts")
-  })
-  .catch((error) => {
-    process.stderr.write(`iad-service: cannot start: ${error instanceof Error ? error.stack : String(error)}\n`)
-    process.exitCode = 1
-  })
+// From here on ES modules may load (the pool size is fixed). The service runs as JavaScript compiled
+// by `npm ci` (the `prepare` step: tsc -p tsconfig.build.json into dist/); tsx is for scripts and tests.
+const path = require("node:path")
+const entry = path.join(__dirname, "..", "dist", "main.js")
+if (!fs.existsSync(entry)) {
+  process.stderr.write(`iad-service: cannot start: ${entry} is missing: run \`npm ci\` (or \`npm run build\` after changing src/)\n`)
+  process.exit(1)
+}
+import(require("node:url").pathToFileURL(entry).href).catch((error) => {
+  process.stderr.write(`iad-service: cannot start: ${error instanceof Error ? error.stack : String(error)}\n`)
+  process.exitCode = 1
+})

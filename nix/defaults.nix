@@ -13,8 +13,12 @@
     client_max_body_size = "10M";
     keys_dir = "keys";
     idle_connection_timeout = 60;
-    max_connections = 100000;
+    max_connections = 1000;
     max_connections_per_ip = 0;
+    request_timeout = 30;
+    max_upload_bytes_in_flight = "200M";
+    metrics_port = 0;
+    metrics_address = "127.0.0.1";
     liveness_threshold = 0.5;
     log = {
       log_path = "";
@@ -23,6 +27,7 @@
     };
     face = {
       min_face_probability = 0.5;
+      min_face_presence = 0.5;
       min_face_size = 150;
       max_face_frame_ratio = 0.8;
       max_face_outside_ratio = 0.05;

@@ -30,6 +30,7 @@ let
 
   faceOptions = with d.face; {
     min_face_probability = opt probability min_face_probability "Detector confidence a face needs to count as found.";
+    min_face_presence = opt probability min_face_presence "Landmark model face-presence a detection needs to count as a face.";
     min_face_size = opt nonNegativeNumber min_face_size "Smallest face box side, px.";
     max_face_frame_ratio = opt (types.numbers.between 0 2) max_face_frame_ratio "Largest face box side as a share of the frame side.";
     max_face_outside_ratio = opt probability max_face_outside_ratio "Share of the face box allowed outside the frame.";
@@ -72,6 +73,18 @@ let
     deactivate_on_shutdown = opt types.bool deactivate_on_shutdown "Release the activation on shutdown (floating licenses).";
   };
 
+  # Read by the service itself, at start and on `systemctl reload` (SIGHUP), so that renewed
+  # certificates are picked up: the files must stay readable by the service's (dynamic) user.
+  tlsOptions = {
+    cert_file = mkOption { type = absolutePath; description = "Server certificate and intermediates (PEM)."; };
+    key_file = mkOption { type = absolutePath; description = "Its private key (PEM), outside the Nix store."; };
+    ca_file = mkOption {
+      type = types.nullOr absolutePath;
+      default = null;
+      description = "CA bundle (PEM) for client certificates; set: clients must present one (mutual TLS).";
+    };
+  };
+
   settingsOptions = {
     port = opt types.port d.port "TCP port.";
     address = opt types.nonEmptyStr d.address "Listen address.";
@@ -84,10 +97,19 @@ let
     idle_connection_timeout = opt types.ints.unsigned d.idle_connection_timeout "Seconds an idle keep-alive connection stays open.";
     max_connections = opt types.ints.unsigned d.max_connections "Open connections in all (0 = no limit).";
     max_connections_per_ip = opt types.ints.unsigned d.max_connections_per_ip "Open connections per client address (0 = no limit).";
+    request_timeout = opt positiveNumber d.request_timeout "Seconds a client has to send a whole request (headers and body); slower ones get 408.";
+    max_upload_bytes_in_flight = opt byteSize d.max_upload_bytes_in_flight ''Body bytes all uploads in progress may hold together; beyond it 503 + Retry-After. "" = no limit.'';
+    metrics_port = opt types.port d.metrics_port "Port of the Prometheus /metrics listener; 0 = off.";
+    metrics_address = opt types.nonEmptyStr d.metrics_address "Listen address of the metrics listener.";
     liveness_threshold = opt probability d.liveness_threshold "Probability at or above which a capture is live.";
     log = mkOption { type = types.submodule { options = logOptions; }; default = { }; description = "Logging."; };
     face = mkOption { type = types.submodule { options = faceOptions; }; default = { }; description = "Limits of the face checks."; };
     detection = mkOption { type = types.submodule { options = detectionOptions; }; default = { }; description = "Lists and limits of the capture checks (docs/detection.md)."; };
+    tls = mkOption {
+      type = types.nullOr (types.submodule { options = tlsOptions; });
+      default = null;
+      description = "HTTPS on settings.port (TLS 1.2 at least); null serves plain HTTP (behind a TLS-terminating proxy).";
+    };
     license = mkOption {
       type = types.nullOr (types.submodule { options = licenseOptions; });
       default = null;
@@ -95,9 +117,11 @@ let
     };
   };
 
-  # An absent `license` section means unlicensed: leave the key out rather than writing null.
-  settingsJson = removeAttrs cfg.settings [ "license" ] // lib.optionalAttrs (cfg.settings.license != null) {
+  # An absent `license` or `tls` section is left out rather than written as null.
+  settingsJson = removeAttrs cfg.settings [ "license" "tls" ] // lib.optionalAttrs (cfg.settings.license != null) {
     license = cfg.settings.license // { key_file = "${cfg.settings.license.license_dir}/license.key"; };
+  } // lib.optionalAttrs (cfg.settings.tls != null) {
+    tls = lib.filterAttrs (_: v: v != null) cfg.settings.tls;
   };
   configFile = pkgs.writeText "iad-service-config.json" (builtins.toJSON settingsJson);
 
@@ -198,8 +222,17 @@ in
         message = "services.iad-service: licenseKeyFile and adminTokenFile must not be in the Nix store.";
       }
       {
+        assertion = cfg.settings.tls == null || !(lib.hasPrefix builtins.storeDir cfg.settings.tls.key_file);
+        message = "services.iad-service: settings.tls.key_file must not be in the Nix store.";
+      }
+      {
         assertion = !(cfg.environment ? FACEPHI_IAD_ADMIN_TOKEN);
         message = "services.iad-service: use adminTokenFile, not environment.FACEPHI_IAD_ADMIN_TOKEN.";
+      }
+      {
+        # openFirewall opens settings.port: a port set through the environment would listen elsewhere.
+        assertion = !(cfg.environment ? FACEPHI_IAD_PORT);
+        message = "services.iad-service: set the port with settings.port (openFirewall opens that one), not environment.FACEPHI_IAD_PORT.";
       }
     ];
 
@@ -221,6 +254,8 @@ in
 
       serviceConfig = {
         ExecStart = start;
+        # SIGHUP reloads the TLS certificates without dropping connections.
+        ExecReload = "${pkgs.coreutils}/bin/kill -HUP $MAINPID";
         Restart = "on-failure";
         RestartSec = 5;
         TimeoutStopSec = 30;

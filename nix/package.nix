@@ -1,6 +1,7 @@
 # The service as a Nix package: dependencies from package-lock.json through importNpmLock (no hand-kept
-# dependency hash), the native addon built with node-gyp against `nodejs` (Node 20), the face models
-# converted at build time, and two wrappers: bin/iad-service and bin/iad-capture.
+# dependency hash), the native addon built with node-gyp against `nodejs` (the flake's Node LTS), the
+# face models converted at build time, the TypeScript compiled to dist/, the browser SDK bundled,
+# and two wrappers: bin/iad-service and bin/iad-capture.
 { lib
 , buildNpmPackage
 , importNpmLock
@@ -17,13 +18,21 @@ let
       ../package-lock.json
       ../.npmrc
       ../tsconfig.json
+      ../tsconfig.build.json
       ../vitest.config.ts
       ../binding.gyp
       ../bin
       ../native
       ../scripts
       ../src
+      ../sdk
+      # The tests import these (the check phase type-checks and runs them).
       ../test
+      ../eval
+      ../bench
+      ../docs/test-vectors
+      ../examples
+      ../packages
     ];
   };
 
@@ -57,8 +66,8 @@ buildNpmPackage {
   # sharp, esbuild and msgpackr load prebuilt platform packages from the lock.
   npmRebuildFlags = [ "--ignore-scripts" ];
   env = {
-    # Same as `onnxruntime-node-install=skip` in .npmrc, for any npm call that runs scripts.
-    npm_config_onnxruntime_node_install = "skip";
+    # onnxruntime-node's install script honours this (npm 11's allowScripts in package.json does
+    # the same on a developer machine), for any npm call that runs scripts.
     ONNXRUNTIME_NODE_INSTALL = "skip";
   };
 
@@ -73,6 +82,8 @@ buildNpmPackage {
     # `npm install --ignore-scripts` skipped. node-gyp uses the headers of the Node in the closure.
     node ${nodejs}/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js rebuild --nodedir=${nodejs}
     npm run build:models
+    # The `prepare` step of `npm ci`: TypeScript to dist/ (what the service runs) and the browser SDK.
+    npm run build
     runHook postBuild
   '';
 
@@ -89,10 +100,13 @@ buildNpmPackage {
     npm prune --omit=dev --no-save --ignore-scripts
     dest=$out/lib/node_modules/${packageJson.name}
     mkdir -p $dest/build/Release $out/bin
-    cp -r package.json package-lock.json .npmrc tsconfig.json bin src models node_modules $dest/
+    mkdir -p $dest/sdk/web
+    cp -r package.json package-lock.json .npmrc bin dist models node_modules $dest/
+    # The browser SDK bundle and the demo page's assets, served by the service.
+    cp -r sdk/web/dist sdk/web/demo $dest/sdk/web/
     cp build/Release/iad_native.node $dest/build/Release/
     # What `npm start` runs: the CommonJS bootstrap sizes libuv's pool from number_of_threads,
-    # then loads the TypeScript sources through tsx.
+    # then loads the compiled service from dist/.
     makeWrapper ${nodejs}/bin/node $out/bin/iad-service \
       --add-flags "$dest/bin/iad-service.cjs"
     makeWrapper ${nodejs}/bin/node $out/bin/iad-capture \

@@ -6,28 +6,48 @@
  * accepting and drains in-flight requests while the engine pool and license client still exist.
  */
 import { NodeFileSystem } from "@effect/platform-node"
-import { Effect, Either, Layer, Option, type Redacted } from "effect"
+import type { HttpServerError } from "@effect/platform"
+import { Data, Effect, Either, Layer, Option, type Redacted } from "effect"
 import type { CaptureEngine } from "./domain/CaptureEngine.js"
-import type { FaceAnalyzer } from "./domain/FaceAnalyzer.js"
+import type { FaceAnalysisError, FaceAnalyzer } from "./domain/FaceAnalyzer.js"
 import type { Forensics } from "./domain/Forensics.js"
 import type { LicenseGate } from "./domain/LicenseGate.js"
+import type { LicenseStartupError } from "./domain/LicenseStartupError.js"
 import { type ReplayPolicy, replayPolicyFromEnv, ReplaySettings } from "./domain/ReplayPolicy.js"
 import type { ServiceConfig } from "./domain/ServiceConfig.js"
 import { ADMIN_TOKEN_VARIABLE, AdminToken, adminTokenFromEnv } from "./http/AdminAuth.js"
-import { ensureAdminTokenFile } from "./infra/AdminTokenFile.js"
+import { type AdminTokenFileError, ensureAdminTokenFile } from "./infra/AdminTokenFile.js"
+import type { NativeEngineStartupError } from "./infra/native/NativeEngine.js"
+import type { MetricsListenFailed } from "./infra/telemetry/MetricsListener.js"
+import type { TlsFilesError } from "./http/TlsContext.js"
 import { serverLayer } from "./http/Server.js"
 import { ConfigStore, configStoreLayer, loadConfig, type LoadedConfig } from "./infra/ConfigStore.js"
 import { capacityLayerFor, pipelineLayersFor } from "./infra/EngineSelection.js"
-import { jsonLoggerLayer, LogLevelSetting } from "./infra/JsonLogger.js"
+import { jsonLoggerLayer, logLevelFollows, LogLevelSetting } from "./infra/JsonLogger.js"
 import { licenseLayer } from "./infra/license/LicenseLayer.js"
+import { metricsLayer, tracingLayer } from "./infra/telemetry/Telemetry.js"
+import { SERVICE_VERSION } from "./http/ServiceInfo.js"
+import { metricsPortProblem } from "./domain/ConfigUpdatePolicy.js"
 import { sessionSignerLayer } from "./infra/sessions/HmacSessionSigner.js"
+import type { SessionSecretFileError } from "./infra/sessions/SessionSecretFile.js"
 import { replayStoreLayer, replayStoreSettingsFromEnv, type ReplayStoreSettings } from "./infra/replay/ReplayStoreSettings.js"
 
 export type Env = Readonly<Record<string, string | undefined>>
 
-export class StartupError extends Error {
-  override readonly name = "StartupError"
-}
+/** config.json or an environment variable is not valid: the message names the key or variable. */
+export class StartupError extends Data.TaggedError("StartupError")<{ readonly message: string }> {}
+
+/** Why the service could not start, from every Layer it builds; `main.ts` words each one. */
+export type StartupFailure =
+  | StartupError
+  | NativeEngineStartupError
+  | FaceAnalysisError
+  | LicenseStartupError
+  | AdminTokenFileError
+  | TlsFilesError
+  | HttpServerError.ServeError
+  | MetricsListenFailed
+  | SessionSecretFileError
 
 export interface Startup {
   readonly loaded: LoadedConfig
@@ -39,9 +59,11 @@ export interface Startup {
 /** Everything read from the environment and config.json before any Layer is built. */
 export const readStartup = (env: Env): Either.Either<Startup, StartupError> =>
   Either.gen(function*() {
-    const loaded = yield* Either.mapLeft(loadConfig(env), (error) => new StartupError(error.message))
-    const replay = yield* Either.mapLeft(replayPolicyFromEnv(env), (message) => new StartupError(message))
-    const replayStore = yield* Either.mapLeft(replayStoreSettingsFromEnv(env), (message) => new StartupError(message))
+    const loaded = yield* Either.mapLeft(loadConfig(env), (error) => new StartupError({ message: error.message }))
+    const replay = yield* Either.mapLeft(replayPolicyFromEnv(env), (message) => new StartupError({ message }))
+    const replayStore = yield* Either.mapLeft(replayStoreSettingsFromEnv(env), (message) => new StartupError({ message }))
+    const metricsPort = metricsPortProblem(loaded.config)
+    if (metricsPort !== undefined) return yield* Either.left(new StartupError({ message: metricsPort }))
     return { loaded, replay, replayStore, adminToken: adminTokenFromEnv(env) }
   })
 
@@ -67,17 +89,21 @@ const adminTokenLayer = (fromEnv: Option.Option<Redacted.Redacted<string>>, keys
 
 /** Replacements for single ports (what testers swap); the rest follow `config.engine`. */
 export interface ServiceLayers {
-  readonly engine?: Layer.Layer<CaptureEngine, Error>
-  readonly forensics?: Layer.Layer<Forensics, Error>
-  readonly faces?: Layer.Layer<FaceAnalyzer, Error>
-  readonly license?: Layer.Layer<LicenseGate, Error>
+  readonly engine?: Layer.Layer<CaptureEngine, NativeEngineStartupError>
+  readonly forensics?: Layer.Layer<Forensics, NativeEngineStartupError>
+  readonly faces?: Layer.Layer<FaceAnalyzer, FaceAnalysisError>
+  readonly license?: Layer.Layer<LicenseGate, LicenseStartupError>
 }
 
 export const serviceLayer = (startup: Startup, env: Env, overrides: ServiceLayers = {}) => {
   const config: ServiceConfig = startup.loaded.config
   const logLevel = LogLevelSetting.of(config.log.log_level)
+  // The store, and the log level following its changes.
+  const configStore = Layer.unwrapEffect(Effect.map(ConfigStore, (store) => logLevelFollows(store.changes, logLevel))).pipe(
+    Layer.provideMerge(configStoreLayer(startup.loaded, env))
+  )
   const settings = Layer.mergeAll(
-    configStoreLayer(startup.loaded, env, (applied) => logLevel.set(applied.log.log_level)),
+    configStore,
     Layer.succeed(ReplaySettings, startup.replay),
     replayStoreLayer(startup.replayStore),
     adminTokenLayer(startup.adminToken, config.keys_dir),
@@ -95,8 +121,12 @@ export const serviceLayer = (startup: Startup, env: Env, overrides: ServiceLayer
     })
   ).pipe(Layer.provide(settings))
   const resources = Layer.mergeAll(pipeline, overrides.license ?? licenseLayer(config), settings)
+  // The metrics listener (when `metrics_port` is set) starts before the public server and stops after it.
+  const observed = metricsLayer({ port: config.metrics_port, address: config.metrics_address, serviceVersion: SERVICE_VERSION }).pipe(
+    Layer.provideMerge(resources)
+  )
   return serverLayer(config).pipe(
-    Layer.provide(resources),
+    Layer.provide(observed),
     Layer.tap(() =>
       Effect.logInfo("service started").pipe(
         Effect.annotateLogs({
@@ -109,6 +139,8 @@ export const serviceLayer = (startup: Startup, env: Env, overrides: ServiceLayer
         })
       )
     ),
+    // Outside the server, so that spans of in-flight requests are flushed after it drains.
+    Layer.provide(tracingLayer(env, SERVICE_VERSION)),
     Layer.provide(jsonLoggerLayer(config.log, logLevel))
   )
 }

@@ -4,8 +4,8 @@
  * first, then engines and license).
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { Effect, Either, Layer } from "effect"
-import { readStartup, serviceLayer } from "./App.js"
+import { Effect, Either, Layer, Match } from "effect"
+import { readStartup, serviceLayer, type StartupFailure } from "./App.js"
 
 const startup = readStartup(process.env)
 if (Either.isLeft(startup)) {
@@ -17,20 +17,28 @@ if (Either.isLeft(startup)) {
 // before the pool's first use, which is before any ES module runs: bin/iad-service.cjs (what
 // `npm start` runs) sets UV_THREADPOOL_SIZE from it. Started some other way, the pool has libuv's
 // default of 4 threads unless UV_THREADPOOL_SIZE is set.
-/**
- * One readable line for a startup failure (a busy port, unreadable keys, missing models...). Tagged
- * errors have an empty `message`; their `detail` (e.g. which model file is wrong) is what to print.
- */
-const describeStartupFailure = (error: unknown): string => {
-  if (!(error instanceof Error)) return String(error)
-  const detail = "detail" in error && typeof error.detail === "string" ? `${error.name}: ${error.detail}` : ""
-  const cause = error.cause instanceof Error ? error.cause.message : ""
-  return [error.message, detail, cause].filter((part) => part !== "").join(": ") || error.name
-}
+/** One readable line for every way start-up can fail (the match is exhaustive: a new Layer error must be worded). */
+const startupMessage = (failure: StartupFailure): string =>
+  Match.value(failure).pipe(
+    Match.tagsExhaustive({
+      StartupError: (error) => error.message,
+      NativeEngineStartupError: (error) => `native engine: ${error.message}`,
+      FaceAnalysisError: (error) => `face models: ${error.detail}`,
+      LicenseStartupError: (error) => `license: ${error.message}`,
+      AdminTokenFileError: (error) => `admin token: ${error.message}`,
+      SessionSecretFileError: (error) => `session secret: ${error.message}`,
+      TlsFilesError: (error) => `tls: ${error.message}`,
+      MetricsListenFailed: (error) => `metrics listener on ${error.address}:${error.port}: ${error.detail}`,
+      ServeError: (error) =>
+        `cannot listen on ${startup.right.loaded.config.address}:${startup.right.loaded.config.port}: ${
+          error.cause instanceof Error ? error.cause.message : String(error.cause)
+        }`
+    })
+  )
 
 const main = Layer.launch(serviceLayer(startup.right, process.env)).pipe(
-  Effect.catchAll((error) =>
-    Effect.logError(`cannot start: ${describeStartupFailure(error)}`).pipe(
+  Effect.catchAll((failure) =>
+    Effect.logError(`cannot start: ${startupMessage(failure)}`).pipe(
       Effect.zipRight(Effect.sync(() => {
         process.exitCode = 1
       }))

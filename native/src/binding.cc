@@ -15,6 +15,7 @@
 
 namespace {
 
+
 using iad::AttestationFact;
 using iad::Code;
 using iad::SignatureFact;
@@ -168,7 +169,6 @@ class OpenWorker : public Napi::AsyncWorker {
     deferred_.Resolve(success_object(env, std::move(opened_)));
   }
 
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
 
  private:
   Napi::Promise::Deferred deferred_;
@@ -242,7 +242,6 @@ class ForensicsWorker : public Napi::AsyncWorker {
     deferred_.Resolve(out);
   }
 
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
 
  private:
   Napi::Promise::Deferred deferred_;
@@ -354,7 +353,6 @@ class DecodeWorker : public Napi::AsyncWorker {
     deferred_.Resolve(out);
   }
 
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
 
  private:
   Napi::Promise::Deferred deferred_;

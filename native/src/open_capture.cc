@@ -117,9 +117,8 @@ const char* code_name(Code code) {
     case Code::LimitExceeded: return "LIMIT_EXCEEDED";
     case Code::BadValue: return "BAD_VALUE";
     case Code::UnsupportedFormatVersion: return "UNSUPPORTED_FORMAT_VERSION";
-    case Code::Internal: return "INTERNAL";
   }
-  return "INTERNAL";
+  return "UNKNOWN";
 }
 
 }  // namespace iad

@@ -25,8 +25,6 @@ enum class Code : uint8_t {
   LimitExceeded = 14,
   BadValue = 15,
   UnsupportedFormatVersion = 16,
-  // Anything else (allocation failure, OpenSSL refusing a well-formed key).
-  Internal = 17,
 };
 
 const char* code_name(Code code);

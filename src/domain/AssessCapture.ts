@@ -67,11 +67,12 @@ export const assessCapture = (capture: OpenedCapture, config: DetectionConfig, s
     const metadata = [...trustChecks(facts, config, session), ...frameOrderChecks(facts), ...activityChecks(facts, config)]
     if (isDecisive(metadata)) return yield* rejected(metadata)
     const frames = facts.contents.frames.map((frame) => frame.jpeg)
-    const forensics = yield* Effect.flatMap(Forensics, (lab) => lab.measure(frames))
+    const forensics = yield* Effect.flatMap(Forensics, (lab) => lab.measure(frames)).pipe(Effect.withSpan("capture.forensics"))
     const found = [...metadata, ...framePayloadChecks(forensics, config), ...contentChecks(facts, forensics, config)]
     if (isDecisive(found)) return yield* rejected(found)
     const analyzer = yield* FaceAnalyzer
     const face = yield* analyzer.analyze(frames, facts.contents.bestFrame).pipe(
+      Effect.withSpan("capture.face"),
       // A frame that does not decode inside an authentic, decrypted capture: the payload is corrupted.
       Effect.catchIf((error) => error.kind === "UndecodableFrame", () => Effect.succeed(undefined))
     )
@@ -91,6 +92,6 @@ export const detectFace = (capture: OpenedCapture) =>
       return yield* new FaceAnalysisError({ kind: "NoFrames", detail: `best frame ${contents.bestFrame} of ${contents.frames.length}` })
     }
     const analyzer = yield* FaceAnalyzer
-    const report = yield* analyzer.analyze([best.jpeg], 0)
+    const report = yield* analyzer.analyze([best.jpeg], 0).pipe(Effect.withSpan("capture.face"))
     return report.faceProbability
   })

@@ -7,6 +7,7 @@
 import { Effect } from "effect"
 import { assessCapture, detectFace } from "./AssessCapture.js"
 import { CaptureEngine } from "./CaptureEngine.js"
+import { countFaceRejection, countReplayStoreError, countVerdict } from "./CaptureMetrics.js"
 import { EmptyCapture, FaceRejected } from "./CaptureErrors.js"
 import type { DetectionConfig } from "./DetectionConfig.js"
 import { EngineCapacity, type Timed } from "./EngineCapacity.js"
@@ -32,15 +33,28 @@ const durationsOf = (...steps: ReadonlyArray<Timed<unknown>>): Durations => ({
   queueDuration: Math.round(steps.reduce((sum, step) => sum + step.queueMillis, 0))
 })
 
+/** A span around one engine-slot step, saying how long it queued and worked. */
+const stepSpan = (name: string) => <A, E, R>(step: Effect.Effect<Timed<A>, E, R>) =>
+  step.pipe(
+    Effect.tap(({ engineMillis, queueMillis }) => Effect.annotateCurrentSpan({ queueMillis, engineMillis })),
+    Effect.withSpan(name)
+  )
+
 const openFresh = (capture: Uint8Array, settings: CaptureSettings) =>
   Effect.gen(function*() {
-    yield* Effect.flatMap(LicenseGate, (license) => license.check)
+    yield* Effect.flatMap(LicenseGate, (license) => license.check).pipe(Effect.withSpan("capture.license"))
     if (capture.byteLength === 0) return yield* new EmptyCapture()
     const capacity = yield* EngineCapacity
     const engine = yield* CaptureEngine
-    const opened = yield* capacity.run(engine.open(capture))
-    yield* checkReplay(settings.replay, opened.value)
-    const session = yield* checkCaptureSession(opened.value)
+    const opened = yield* capacity.run(engine.open(capture)).pipe(stepSpan("capture.open"))
+    yield* checkReplay(settings.replay, opened.value).pipe(
+      Effect.tapErrorTag("ReplayStoreUnavailable", () => countReplayStoreError),
+      Effect.withSpan("capture.replay")
+    )
+    const session = yield* checkCaptureSession(opened.value).pipe(
+      Effect.tapErrorTag("ReplayStoreUnavailable", () => countReplayStoreError),
+      Effect.withSpan("capture.session")
+    )
     yield* Effect.annotateCurrentSpan("captureId", opened.value.captureId)
     return { capacity, opened, session }
   })
@@ -48,12 +62,14 @@ const openFresh = (capture: Uint8Array, settings: CaptureSettings) =>
 export const evaluateCapture = (capture: Uint8Array, settings: CaptureSettings) =>
   Effect.gen(function*() {
     const { capacity, opened, session } = yield* openFresh(capture, settings)
-    const assessed = yield* capacity.run(assessCapture(opened.value, settings.detection, session))
+    const assessed = yield* capacity.run(assessCapture(opened.value, settings.detection, session)).pipe(stepSpan("capture.assess"))
     const verdict = decideLiveness(assessed.value, settings.livenessThreshold)
     switch (verdict._tag) {
       case "FaceRejected":
+        yield* countFaceRejection(verdict.message)
         return yield* new FaceRejected({ message: verdict.message })
       case "Answered":
+        yield* countVerdict(verdict.diagnostic, verdict.reason)
         return {
           diagnostic: verdict.diagnostic,
           reason: verdict.reason,
@@ -67,7 +83,7 @@ export const evaluateCapture = (capture: Uint8Array, settings: CaptureSettings) 
 export const extractBestFrame = (capture: Uint8Array, settings: CaptureSettings) =>
   Effect.gen(function*() {
     const { capacity, opened } = yield* openFresh(capture, settings)
-    const detected = yield* capacity.run(detectFace(opened.value))
+    const detected = yield* capacity.run(detectFace(opened.value)).pipe(stepSpan("capture.detect"))
     const { bytes, mimeType } = opened.value.bestFrame
     return {
       image: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"),

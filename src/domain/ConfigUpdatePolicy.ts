@@ -30,6 +30,12 @@ const valueAt = (object: JsonObject, dotted: string): unknown =>
 
 const touches = (patch: JsonObject, key: string): boolean => valueAt(patch, key) !== undefined
 
+/** Metrics are never served on the public port: the same port would also stop the next start. */
+export const metricsPortProblem = (config: Pick<ServiceConfig, "port" | "metrics_port">): string | undefined =>
+  config.metrics_port !== 0 && config.metrics_port === config.port
+    ? `config key "metrics_port": must differ from "port" (${config.port}); metrics are never served on the public port`
+    : undefined
+
 /**
  * Problems with an update (`patch`, resolving to `next`), each naming its key; empty when
  * acceptable. Only what the update sets is judged: a value already in the file stays the
@@ -50,6 +56,9 @@ export const updateProblems = (patch: JsonObject, next: ServiceConfig): Array<st
   if (touches(patch, "idle_connection_timeout") && next.idle_connection_timeout < MIN_IDLE_CONNECTION_SECONDS) {
     problems.push(`config key "idle_connection_timeout": at least ${MIN_IDLE_CONNECTION_SECONDS} s`)
   }
+  if ((touches(patch, "metrics_port") || touches(patch, "port")) && metricsPortProblem(next) !== undefined) {
+    problems.push(metricsPortProblem(next)!)
+  }
   if (touches(patch, "engine_queue_timeout") && next.engine_queue_timeout < MIN_QUEUE_TIMEOUT_SECONDS) {
     problems.push(`config key "engine_queue_timeout": at least ${MIN_QUEUE_TIMEOUT_SECONDS} s`)
   }
@@ -59,10 +68,17 @@ export const updateProblems = (patch: JsonObject, next: ServiceConfig): Array<st
 /** Files the configuration names that must be readable for the next start to succeed. */
 export const namedFiles = (config: ServiceConfig): Array<NamedPath> => {
   const license = config.license
-  if (license === undefined) return []
+  const tls = config.tls
   return [
-    { key: "license.public_key_file", path: license.public_key_file, need: "readable file" },
-    ...(license.key_file === undefined ? [] : [{ key: "license.key_file", path: license.key_file, need: "readable file" as const }])
+    ...(license === undefined ? [] : [
+      { key: "license.public_key_file", path: license.public_key_file, need: "readable file" as const },
+      ...(license.key_file === undefined ? [] : [{ key: "license.key_file", path: license.key_file, need: "readable file" as const }])
+    ]),
+    ...(tls === undefined ? [] : [
+      { key: "tls.cert_file", path: tls.cert_file, need: "readable file" as const },
+      { key: "tls.key_file", path: tls.key_file, need: "readable file" as const },
+      ...(tls.ca_file === undefined ? [] : [{ key: "tls.ca_file", path: tls.ca_file, need: "readable file" as const }])
+    ])
   ]
 }
 

@@ -24,11 +24,14 @@ export interface HeadPose {
 export interface FaceMeasurements {
   readonly frameWidth: number
   readonly frameHeight: number
-  /** Faces the detector found on the best frame above the detection threshold. */
+  /**
+   * Confirmed faces on the best frame: detections above the detection threshold that the landmark
+   * model also reads as a face (face presence at least `min_face_presence`).
+   */
   readonly faceCount: number
-  /** Most faces found on any single frame of the capture. */
+  /** Most confirmed faces on any single frame of the capture. */
   readonly maxFaceCountInFrames: number
-  /** Frames (other than the best) where no face was found. */
+  /** Frames (other than the best) where no face was confirmed. */
   readonly framesWithoutFace: number
   /** The main face, from its landmarks (forehead to chin, cheek to cheek). */
   readonly box: FaceBox
@@ -37,7 +40,7 @@ export interface FaceMeasurements {
   readonly eyeOpenness: { readonly left: number; readonly right: number }
   /** Likeness in [0, 1] of the lower face (mouth, chin) to the upper face skin; low when covered. */
   readonly lowerFaceVisibility: number
-  /** Landmark model confidence in [0, 1] that its crop holds a face. */
+  /** Landmark model confidence in [0, 1] that the main face's crop holds a face (face presence). */
   readonly landmarkConfidence: number
 }
 

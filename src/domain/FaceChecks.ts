@@ -45,13 +45,18 @@ export const faceChecks: ReadonlyArray<readonly [FaceProblemCode, Check]> = [
 ]
 
 /**
- * The first failing check. No measurements means no face on the best frame: FACE_NOT_FOUND comes
- * before everything else then; with a face, too many faces is checked first.
+ * The first failing check. No measurements, no confirmed face, or a main face the landmark model
+ * does not confirm (face presence under `min_face_presence`) means no face on the best frame:
+ * FACE_NOT_FOUND comes before everything else then; with a face, too many faces is checked first.
  */
 export const firstFaceProblem = (
   measurements: FaceMeasurements | undefined,
   thresholds: FaceThresholds
 ): FaceProblemCode | undefined => {
-  if (measurements === undefined || measurements.faceCount === 0) return "FACE_NOT_FOUND"
+  if (
+    measurements === undefined ||
+    measurements.faceCount === 0 ||
+    measurements.landmarkConfidence < thresholds.min_face_presence
+  ) return "FACE_NOT_FOUND"
   return faceChecks.find(([, fails]) => fails(measurements, thresholds))?.[0]
 }

@@ -11,6 +11,12 @@ const NonNegative = Schema.Number.pipe(Schema.nonNegative())
 export const FaceThresholds = Schema.Struct({
   /** Detector confidence a face needs to count as found (BlazeFace score). */
   min_face_probability: Probability,
+  /**
+   * FaceMesh's face-presence output a detection needs to count as a face: the detector alone
+   * fires on cats, cups and patterns (0.6-0.75); the landmark model reads them near 0 and real
+   * faces near 1 (measured over the `npm run eval:faces` photos, docs/face-analysis.md).
+   */
+  min_face_presence: Probability,
   /** Smallest face box side, px (ID R&D IDLive Face: face box at least 150x150). */
   min_face_size: NonNegative,
   /** Largest face box side as a share of the same frame side: above it the face is too close. */
@@ -39,6 +45,7 @@ export type FaceThresholds = typeof FaceThresholds.Type
 
 export const defaultFaceThresholds: FaceThresholds = {
   min_face_probability: 0.5,
+  min_face_presence: 0.5,
   min_face_size: 150,
   max_face_frame_ratio: 0.8,
   max_face_outside_ratio: 0.05,

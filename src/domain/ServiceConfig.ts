@@ -8,6 +8,7 @@ import { defaultDetectionConfig, DetectionConfig } from "./DetectionConfig.js"
 import { defaultFaceThresholds, FaceThresholds } from "./FaceThresholds.js"
 import { LicenseConfig } from "./LicenseConfig.js"
 import { DemoConfig, defaultDemoConfig, defaultSessionsConfig, SessionsConfig } from "./SessionsConfig.js"
+import { TlsConfig } from "./TlsConfig.js"
 
 const Port = Schema.Int.pipe(Schema.between(0, 65535))
 const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative())
@@ -44,10 +45,20 @@ export const ServiceConfig = Schema.Struct({
   max_connections: NonNegativeInt,
   /** Open connections from one client address; further ones are closed at once. 0 = no limit. */
   max_connections_per_ip: NonNegativeInt,
+  /** Seconds a client has to send a whole request (headers and body); slower ones get 408. */
+  request_timeout: Schema.Number.pipe(Schema.positive(), Schema.finite()),
+  /** Body bytes all uploads in progress may hold together; beyond it new uploads get 503 + Retry-After. "" = no limit. */
+  max_upload_bytes_in_flight: ByteSizeString,
+  /** Port of the Prometheus `GET /metrics` listener, never the public port; 0 = no metrics listener. */
+  metrics_port: Port,
+  /** Address of the metrics listener: loopback by default, so metrics stay private even on 0.0.0.0. */
+  metrics_address: Schema.String.pipe(Schema.minLength(1)),
   liveness_threshold: Probability,
   log: LogConfig,
   /** Cryptlex license; absent: the service runs unlicensed (development). */
   license: Schema.optional(LicenseConfig),
+  /** HTTPS on `port`; absent: plain HTTP (behind a TLS-terminating proxy). */
+  tls: Schema.optional(TlsConfig),
   /** Limits of the face checks (docs/face-analysis.md). */
   face: FaceThresholds,
   /** Lists and limits of the capture checks (docs/detection.md). */
@@ -69,9 +80,15 @@ export const defaultConfig: ServiceConfig = {
   client_max_body_size: "10M",
   keys_dir: "keys",
   idle_connection_timeout: 60,
-  // Drogon's defaults for the same keys.
-  max_connections: 100000,
+  // Below common fd limits (1024 soft in many shells and containers); the server also keeps it
+  // below the process's own limit at start (src/http/NodeServer.ts). Drogon's default, 100000, is not.
+  max_connections: 1000,
   max_connections_per_ip: 0,
+  request_timeout: 30,
+  // 20 uploads at the default 10M limit: ~400 MB of RSS at most (docs/operations.md, "Limits").
+  max_upload_bytes_in_flight: "200M",
+  metrics_port: 0,
+  metrics_address: "127.0.0.1",
   liveness_threshold: 0.5,
   log: { log_path: "", log_level: "INFO", log_size_limit: 100 * 1024 * 1024 },
   face: defaultFaceThresholds,
@@ -92,6 +109,10 @@ export const restartKeys: ReadonlySet<string> = new Set([
   "idle_connection_timeout",
   "max_connections",
   "max_connections_per_ip",
+  "request_timeout",
+  "tls",
+  "metrics_port",
+  "metrics_address",
   "log.log_path",
   "log.log_size_limit",
   "license"

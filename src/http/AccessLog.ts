@@ -1,6 +1,6 @@
 /**
- * One JSON log line per request (method, path, status, duration, request id) and the request id
- * echoed in `x-request-id`. Capture bytes and headers are never logged.
+ * One JSON log line per request (method, path, status, duration, request id), the request metrics
+ * (RequestMetrics.ts) and the request id echoed in `x-request-id`. Capture bytes and headers are never logged.
  *
  * The platform sends the response from inside the middleware chain, so the header and the
  * last-resort `{message}` body for an unexpected 500 are set in a pre-response handler, which
@@ -9,6 +9,7 @@
 import { HttpApp, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Clock, Effect } from "effect"
 import { randomUUID } from "node:crypto"
+import { recordRequest } from "./RequestMetrics.js"
 import { messageResponse } from "./Responses.js"
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -38,15 +39,12 @@ export const accessLog = HttpMiddleware.make((app) =>
     yield* HttpApp.appendPreResponseHandler((_request, response) => Effect.sync(() => finalize(response)))
     const exit = yield* app.pipe(Effect.annotateLogs({ requestId }), HttpMiddleware.withLoggerDisabled, Effect.exit)
     const endedAt = yield* Clock.currentTimeMillis
+    const path = request.url.split("?")[0] ?? request.url
+    const status = sentStatus === 0 && exit._tag === "Success" ? finalize(exit.value).status : sentStatus
     yield* Effect.logInfo("request").pipe(
-      Effect.annotateLogs({
-        requestId,
-        method: request.method,
-        path: request.url.split("?")[0] ?? request.url,
-        status: sentStatus === 0 && exit._tag === "Success" ? finalize(exit.value).status : sentStatus,
-        durationMs: endedAt - startedAt
-      })
+      Effect.annotateLogs({ requestId, method: request.method, path, status, durationMs: endedAt - startedAt })
     )
+    yield* recordRequest({ method: request.method, path, status, durationMillis: endedAt - startedAt })
     // A response that short-circuited the app (e.g. 413) has not been sent yet: it is sent as returned.
     return exit._tag === "Success" ? finalize(exit.value) : yield* exit
   })

@@ -60,6 +60,8 @@ const handleCapture = <A, I, R>(
     const config = yield* Effect.flatMap(ConfigStore, (store) => store.current)
     const replay = yield* ReplaySettings
     const capture = yield* readCaptureField(request, bodyLimitOf(config)).pipe(
+      Effect.tap((bytes) => Effect.annotateCurrentSpan("captureBytes", bytes.byteLength)),
+      Effect.withSpan("capture.upload"),
       Effect.catchTags({
         BodyTooLarge: () => payloadTooLarge(config.client_max_body_size),
         UploadRejected: (error) => Effect.fail(new BadRequest({ message: error.message })),

@@ -6,7 +6,8 @@
 import type { HttpServerRequest } from "@effect/platform"
 import { Data, Effect } from "effect"
 import * as MP from "multipasta"
-import { type BodyReadFailed, type BodyTooLarge, streamBody } from "./RequestBody.js"
+import { type BodyReadFailed, type BodyTooLarge, declaredLength, streamBody } from "./RequestBody.js"
+import { UploadBytes } from "./UploadBytes.js"
 
 export const CAPTURE_FIELD = "capture"
 const LEGACY_FIELD = "file"
@@ -46,7 +47,9 @@ export const readCaptureField = (
       )
     }
     const fieldNames: Array<string> = []
-    const captureChunks: Array<Uint8Array> = []
+    // The capture is most of the body: room for the declared length (never past the limit).
+    const declared = declaredLength(request)
+    const capture = new UploadBytes(declared === undefined ? undefined : Math.min(declared, limit ?? declared))
     let captureParts = 0
     let failure: string | undefined
     let done = false
@@ -61,7 +64,7 @@ export const readCaptureField = (
         const isCapture = info.name === CAPTURE_FIELD
         if (isCapture) captureParts++
         return (chunk) => {
-          if (isCapture && captureParts === 1 && chunk !== null) captureChunks.push(chunk)
+          if (isCapture && captureParts === 1 && chunk !== null) capture.append(chunk)
         }
       },
       onError: (error) => {
@@ -87,7 +90,7 @@ export const readCaptureField = (
         if (captureParts > 1) {
           return Effect.fail(new UploadRejected({ message: `Send exactly one \`${CAPTURE_FIELD}\` field, got ${captureParts}` }))
         }
-        return Effect.succeed(Buffer.concat(captureChunks))
+        return Effect.succeed(capture.bytes)
       })
     )
   })

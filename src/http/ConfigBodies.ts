@@ -10,9 +10,18 @@ import { FaceThresholds } from "../domain/FaceThresholds.js"
 import { LicenseConfig } from "../domain/LicenseConfig.js"
 import { LogConfig, ServiceConfig } from "../domain/ServiceConfig.js"
 import { DemoConfig, SessionsConfig } from "../domain/SessionsConfig.js"
+import { TlsConfig } from "../domain/TlsConfig.js"
 
-const { demo: _demo, detection: _detection, face: _face, license: _license, log: _log, sessions: _sessions, ...topLevel } =
-  ServiceConfig.fields
+const {
+  demo: _demo,
+  detection: _detection,
+  face: _face,
+  license: _license,
+  log: _log,
+  sessions: _sessions,
+  tls: _tls,
+  ...topLevel
+} = ServiceConfig.fields
 
 /** Each key optional, and `null` (which resets the key to its default, or removes a section). */
 const resettable = <Fields extends Record<string, Schema.Schema.Any>>(fields: Fields) =>
@@ -27,6 +36,7 @@ export const ConfigPatch = Schema.Struct({
   face: Schema.optional(Schema.NullOr(Schema.Struct(resettable(FaceThresholds.fields)))),
   detection: Schema.optional(Schema.NullOr(Schema.Struct(resettable(DetectionConfig.fields)))),
   license: Schema.optional(Schema.NullOr(Schema.partial(Schema.encodedSchema(LicenseConfig)))),
+  tls: Schema.optional(Schema.NullOr(Schema.partial(TlsConfig))),
   sessions: Schema.optional(Schema.NullOr(Schema.Struct(resettable(SessionsConfig.fields)))),
   demo: Schema.optional(Schema.NullOr(Schema.Struct(resettable(DemoConfig.fields))))
 }).annotations({

@@ -5,10 +5,7 @@
  * requests before the engine pool is released.
  */
 import { HttpApiBuilder, HttpApiSwagger, HttpRouter, HttpServer, HttpServerRequest } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
-import * as http from "node:http"
-import type { Socket } from "node:net"
 import type { ServiceConfig } from "../domain/ServiceConfig.js"
 import { accessLog } from "./AccessLog.js"
 import { AdminAuthorizationLive } from "./AdminAuth.js"
@@ -16,6 +13,7 @@ import { IadApi } from "./Api.js"
 import { rejectOversizedBodies } from "./BodyLimit.js"
 import { CaptureHandlersLive } from "./CaptureHandlers.js"
 import { AdminHandlersLive, LegacyHandlersLive, ManagementHandlersLive } from "./ManagementHandlers.js"
+import { nodeServerLayer } from "./NodeServer.js"
 import { messageResponse } from "./Responses.js"
 import { DOCS_PATH, securityHeaders } from "./SecurityHeaders.js"
 import { SessionHandlersLive } from "./SessionHandlers.js"
@@ -58,79 +56,9 @@ export const HttpAppLive = HttpApiBuilder.serve((app) => accessLog(securityHeade
   Layer.provide(ApiLive)
 )
 
-/** Longest wait for in-flight requests at shutdown before remaining connections are cut. */
-const DRAIN_TIMEOUT_MS = 30_000
-const IDLE_SWEEP_MS = 50
-
-/**
- * Node's `close()` stops accepting but keeps keep-alive connections open until they time out.
- * On close this server also answers `Connection: close`, closes connections as soon as they are
- * idle, and cuts whatever is left after the drain timeout, so shutdown waits for in-flight
- * requests and nothing else.
- */
-class DrainingServer extends http.Server {
-  private closing = false
-  private readonly connectionsByAddress = new Map<string, number>()
-
-  constructor(options: http.ServerOptions, limits: ConnectionLimits) {
-    super(options)
-    // Node closes connections past `maxConnections` itself (0 would refuse all: unset it instead).
-    if (limits.max_connections > 0) this.maxConnections = limits.max_connections
-    if (limits.max_connections_per_ip > 0) {
-      this.on("connection", (socket: Socket) => this.limitPerAddress(socket, limits.max_connections_per_ip))
-    }
-    this.on("request", (_request: http.IncomingMessage, response: http.ServerResponse) => {
-      if (this.closing) response.setHeader("connection", "close")
-    })
-  }
-
-  /** Drogon's `max_connections_per_ip`: a client over its share is closed before any request. */
-  private limitPerAddress(socket: Socket, limit: number): void {
-    const address = socket.remoteAddress ?? ""
-    const open = (this.connectionsByAddress.get(address) ?? 0) + 1
-    if (open > limit) {
-      socket.destroy()
-      return
-    }
-    this.connectionsByAddress.set(address, open)
-    socket.once("close", () => {
-      const left = (this.connectionsByAddress.get(address) ?? 1) - 1
-      if (left <= 0) this.connectionsByAddress.delete(address)
-      else this.connectionsByAddress.set(address, left)
-    })
-  }
-
-  override close(callback?: (error?: Error) => void): this {
-    if (!this.closing) {
-      this.closing = true
-      const sweep = setInterval(() => this.closeIdleConnections(), IDLE_SWEEP_MS)
-      const deadline = setTimeout(() => this.closeAllConnections(), DRAIN_TIMEOUT_MS)
-      deadline.unref()
-      this.once("close", () => {
-        clearInterval(sweep)
-        clearTimeout(deadline)
-      })
-    }
-    super.close(callback)
-    this.closeIdleConnections()
-    return this
-  }
-}
-
-type ConnectionLimits = Pick<ServiceConfig, "max_connections" | "max_connections_per_ip">
-
-export const makeNodeServer =
-  (config: Pick<ServiceConfig, "idle_connection_timeout" | "max_connections" | "max_connections_per_ip">) => () =>
-    new DrainingServer({
-      keepAliveTimeout: config.idle_connection_timeout * 1000,
-      // A slow client may not hold a request open for ever (slowloris); generous for 10M uploads.
-      requestTimeout: 120_000,
-      headersTimeout: 30_000
-    }, config)
-
 export const serverLayer = (config: ServiceConfig) =>
   HttpAppLive.pipe(
     HttpServer.withLogAddress,
     // provideMerge: callers (tests, main) can read the bound address from the HttpServer service.
-    Layer.provideMerge(NodeHttpServer.layer(makeNodeServer(config), { port: config.port, host: config.address }))
+    Layer.provideMerge(nodeServerLayer(config))
   )

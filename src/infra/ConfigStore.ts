@@ -8,7 +8,7 @@
  * (temp file + rename) and only then applies it, so a failed update changes nothing. Restart-only
  * keys stay at their running values and are reported as pending until the next start.
  */
-import { Context, Data, Effect, Either, Layer, Ref } from "effect"
+import { Context, Data, Effect, Either, Layer, Stream, SubscriptionRef } from "effect"
 import { applyNulls, namedFiles, type NamedPath, runningAfter, updateProblems } from "../domain/ConfigUpdatePolicy.js"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -53,6 +53,8 @@ export interface ConfigStoreShape {
   readonly path: string
   /** The configuration in force (restart-only keys as started). */
   readonly current: Effect.Effect<ServiceConfig>
+  /** The configuration in force now, then after every applied update. */
+  readonly changes: Stream.Stream<ServiceConfig>
   /** Restart-only changes written to the file and waiting for a restart. */
   readonly pending: Effect.Effect<ReadonlyArray<PendingChange>>
   readonly update: (patch: unknown) => Effect.Effect<ConfigUpdate, InvalidConfig | ConfigFileError>
@@ -128,10 +130,11 @@ const unreadable = (named: NamedPath): string | undefined => {
 const valueAtPath = (config: ServiceConfig, dotted: string): unknown =>
   dotted.split(".").reduce<unknown>((inner, key) => (isJsonObject(inner) ? inner[key] : undefined), config)
 
-export const makeConfigStore = (loaded: LoadedConfig, env: Env, onApplied: (config: ServiceConfig) => void = () => {}) =>
+export const makeConfigStore = (loaded: LoadedConfig, env: Env) =>
   Effect.gen(function*() {
     const started = loaded.config
-    const state = yield* Ref.make({ config: loaded.config, pending: loaded.config })
+    // Layers that follow live settings (the log level) subscribe to its changes.
+    const state = yield* SubscriptionRef.make({ config: loaded.config, pending: loaded.config })
     const lock = yield* Effect.makeSemaphore(1)
     const overrides = environmentOverrides(env)
 
@@ -151,8 +154,7 @@ export const makeConfigStore = (loaded: LoadedConfig, env: Env, onApplied: (conf
         if (problems.length > 0) return yield* new InvalidConfig({ message: problems.join("; ") })
         yield* writeAtomically(loaded.path, file)
         const config = runningAfter(started, next, restartKeys)
-        yield* Ref.set(state, { config, pending: next })
-        onApplied(config)
+        yield* SubscriptionRef.set(state, { config, pending: next })
         const changed = changedKeys(onDisk, file).sort()
         return {
           changed,
@@ -164,8 +166,9 @@ export const makeConfigStore = (loaded: LoadedConfig, env: Env, onApplied: (conf
 
     return {
       path: loaded.path,
-      current: Effect.map(Ref.get(state), (s) => s.config),
-      pending: Effect.map(Ref.get(state), (s) =>
+      current: Effect.map(SubscriptionRef.get(state), (s) => s.config),
+      changes: Stream.map(state.changes, (s) => s.config),
+      pending: Effect.map(SubscriptionRef.get(state), (s) =>
         [...restartKeys].flatMap((key): Array<PendingChange> => {
           const running = valueAtPath(s.config, key)
           const pending = valueAtPath(s.pending, key)
@@ -175,5 +178,4 @@ export const makeConfigStore = (loaded: LoadedConfig, env: Env, onApplied: (conf
     } satisfies ConfigStoreShape
   })
 
-export const configStoreLayer = (loaded: LoadedConfig, env: Env, onApplied?: (config: ServiceConfig) => void) =>
-  Layer.effect(ConfigStore, makeConfigStore(loaded, env, onApplied))
+export const configStoreLayer = (loaded: LoadedConfig, env: Env) => Layer.effect(ConfigStore, makeConfigStore(loaded, env))

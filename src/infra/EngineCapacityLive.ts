@@ -4,8 +4,9 @@
  * rather than a growing queue); once a slot is taken the work is uninterruptible, so a client that
  * disconnects never frees a slot while native code still works on its capture.
  */
-import { Clock, Duration, Effect, Layer } from "effect"
+import { Clock, Duration, Effect, Layer, Metric } from "effect"
 import { EngineBusy, EngineCapacity, type Timed } from "../domain/EngineCapacity.js"
+import { engineQueueTimeouts, engineQueueWait, enginesBusy, engineSlots } from "./telemetry/EngineMetrics.js"
 
 export interface EngineCapacityOptions {
   readonly size: number
@@ -16,7 +17,10 @@ const nowMillis = Effect.map(Clock.currentTimeNanos, (nanos) => Number(nanos) / 
 
 export const makeEngineCapacity = (options: EngineCapacityOptions) =>
   Effect.gen(function*() {
-    const slots = yield* Effect.makeSemaphore(Math.max(1, options.size))
+    const size = Math.max(1, options.size)
+    const slots = yield* Effect.makeSemaphore(size)
+    yield* Metric.set(engineSlots, size)
+    yield* Metric.set(enginesBusy, 0)
     const timeout = Duration.decode(options.queueTimeout)
     const busy = new EngineBusy({
       waitedMillis: Duration.toMillis(timeout),
@@ -27,9 +31,18 @@ export const makeEngineCapacity = (options: EngineCapacityOptions) =>
         Effect.uninterruptibleMask((restore) =>
           Effect.gen(function*() {
             const queuedAt = yield* nowMillis
-            yield* restore(slots.take(1).pipe(Effect.timeoutFail({ duration: timeout, onTimeout: () => busy })))
+            yield* restore(slots.take(1).pipe(Effect.timeoutFail({ duration: timeout, onTimeout: () => busy }))).pipe(
+              // A wait that ran out is a wait too: it shows in the histogram as well as in the timeouts.
+              Effect.tapError(() =>
+                Effect.zipRight(Metric.increment(engineQueueTimeouts), Metric.update(engineQueueWait, Duration.toSeconds(timeout)))
+              )
+            )
             const startedAt = yield* nowMillis
-            const value = yield* work.pipe(Effect.ensuring(slots.release(1)))
+            yield* Metric.update(engineQueueWait, (startedAt - queuedAt) / 1000)
+            yield* Metric.increment(enginesBusy)
+            const value = yield* work.pipe(
+              Effect.ensuring(Effect.zipRight(Metric.incrementBy(enginesBusy, -1), slots.release(1)))
+            )
             const endedAt = yield* nowMillis
             return { value, queueMillis: startedAt - queuedAt, engineMillis: endedAt - startedAt } satisfies Timed<A>
           })

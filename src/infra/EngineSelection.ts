@@ -11,7 +11,7 @@ import { Duration, Effect, Layer } from "effect"
 import { join } from "node:path"
 import type { CaptureEngine } from "../domain/CaptureEngine.js"
 import type { EngineCapacity } from "../domain/EngineCapacity.js"
-import type { FaceAnalyzer } from "../domain/FaceAnalyzer.js"
+import type { FaceAnalysisError, FaceAnalyzer } from "../domain/FaceAnalyzer.js"
 import type { FaceThresholds } from "../domain/FaceThresholds.js"
 import type { Forensics } from "../domain/Forensics.js"
 import type { ServiceConfig } from "../domain/ServiceConfig.js"
@@ -20,14 +20,14 @@ import { fakeFaceAnalyzerLayer } from "./face/FakeFaceAnalyzer.js"
 import { workerFaceAnalyzerLayer } from "./face/WorkerFaceAnalyzer.js"
 import { fakeEngineLayer } from "./fake/FakeEngine.js"
 import { fakeForensicsLayer } from "./fake/FakeForensics.js"
-import { nativeEngineLayer } from "./native/NativeEngine.js"
+import { nativeEngineLayer, type NativeEngineStartupError } from "./native/NativeEngine.js"
 import { nativeForensicsLayer } from "./native/NativeForensics.js"
 import { packageRoot } from "./PackageRoot.js"
 
 export interface PipelineLayers {
-  readonly engine: Layer.Layer<CaptureEngine, Error>
-  readonly forensics: Layer.Layer<Forensics, Error>
-  readonly faces: Layer.Layer<FaceAnalyzer, Error>
+  readonly engine: Layer.Layer<CaptureEngine, NativeEngineStartupError>
+  readonly forensics: Layer.Layer<Forensics, NativeEngineStartupError>
+  readonly faces: Layer.Layer<FaceAnalyzer, FaceAnalysisError>
 }
 
 export const pipelineLayersFor = (

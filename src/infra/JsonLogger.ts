@@ -1,9 +1,11 @@
 /**
  * One JSON object per line: time, level, message and the log annotations (request id, method,
  * path, status, duration...). Written to stdout or to a size-rotated file (`log.log_path`).
- * The minimum level is a mutable setting so that `POST /config` can change `log.log_level` live.
+ * The minimum level is a setting the logger reads on every call (a logger is synchronous, and
+ * fibers keep the FiberRef level they were forked with), kept in step with the configuration by
+ * `logLevelFollows`, which subscribes to the config store's changes.
  */
-import { Cause, Effect, HashMap, Layer, List, Logger, LogLevel } from "effect"
+import { Cause, Effect, HashMap, Layer, List, Logger, LogLevel, Stream } from "effect"
 import type { LogLevelName, ServiceConfig } from "../domain/ServiceConfig.js"
 import { RotatingFile } from "./RotatingFile.js"
 
@@ -15,7 +17,7 @@ const levelByName: Record<LogLevelName, LogLevel.LogLevel> = {
   ERROR: LogLevel.Error
 }
 
-/** Shared, mutable minimum level: read on every log call, set when the config changes. */
+/** The minimum level: read on every log call, set by `logLevelFollows` when the config changes. */
 export class LogLevelSetting {
   constructor(public current: LogLevel.LogLevel) {}
   set(name: LogLevelName): void {
@@ -61,4 +63,10 @@ export const jsonLoggerLayer = (config: ServiceConfig["log"], level: LogLevelSet
           Logger.minimumLogLevel(LogLevel.All)
         )
     )
+  )
+
+/** Keeps `level` at the configuration's `log.log_level`, for as long as the layer lives. */
+export const logLevelFollows = (changes: Stream.Stream<ServiceConfig>, level: LogLevelSetting): Layer.Layer<never> =>
+  Layer.scopedDiscard(
+    Effect.forkScoped(Stream.runForEach(changes, (config) => Effect.sync(() => level.set(config.log.log_level))))
   )

@@ -33,6 +33,11 @@ const failing: Record<string, Partial<FaceMeasurements>> = {
 describe("firstFaceProblem", () => {
   it("passes a usable face", () => expect(firstFaceProblem(usable, t)).toBeUndefined())
   it("answers FACE_NOT_FOUND without measurements", () => expect(firstFaceProblem(undefined, t)).toBe("FACE_NOT_FOUND"))
+  it("answers FACE_NOT_FOUND when the landmark model does not confirm the face, before too many faces", () => {
+    const unconfirmed = { ...usable, landmarkConfidence: t.min_face_presence - 0.01, maxFaceCountInFrames: 2 }
+    expect(firstFaceProblem(unconfirmed, t)).toBe("FACE_NOT_FOUND")
+    expect(firstFaceProblem({ ...unconfirmed, landmarkConfidence: t.min_face_presence }, t)).toBe("TOO_MANY_FACES")
+  })
 
   for (const [code, change] of Object.entries(failing)) {
     it(`answers ${code} when only its measurement fails`, () => expect(firstFaceProblem({ ...usable, ...change }, t)).toBe(code))

@@ -109,3 +109,27 @@ describe("restart-only keys", () => {
       expect(store.body).toMatchObject({ liveness_threshold: 0.6, engine_pool_size: 2 })
     }))
 })
+
+describe("live settings", () => {
+  it.scoped("log.log_level posted applies to the next request (the logger follows the store's changes)", () =>
+    Effect.gen(function*() {
+      const dir = fs.mkdtempSync(path.join(fs.realpathSync("/tmp"), "iad-loglevel-"))
+      const logPath = path.join(dir, "service.log")
+      const { url } = yield* startServer({
+        env,
+        config: { log: { log_path: logPath, log_level: "INFO", log_size_limit: 1048576 } }
+      })
+      const accessLines = () =>
+        fs.readFileSync(logPath, "utf8").split("\n").filter((line) => line.includes('"message":"request"')).length
+      yield* request(`${url}/health`)
+      const atInfo = accessLines()
+      expect(atInfo).toBeGreaterThan(0)
+      expect((yield* postConfig(url, { log: { log_level: "ERROR" } })).status).toBe(200)
+      const afterChange = accessLines()
+      for (let i = 0; i < 3; i++) yield* request(`${url}/health`)
+      expect(accessLines()).toBe(afterChange)
+      expect((yield* postConfig(url, { log: { log_level: "INFO" } })).status).toBe(200)
+      yield* request(`${url}/health`)
+      expect(accessLines()).toBeGreaterThan(afterChange)
+    }))
+})

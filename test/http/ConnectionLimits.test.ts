@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as net from "node:net"
+import { connectRaw, sleep } from "../support/RawHttp.js"
 import { request, startServer } from "../support/TestServer.js"
 
 /** Opens a keep-alive connection and reports whether the server answers a request on it. */
@@ -47,12 +48,32 @@ describe("connection limits", () => {
       expect(again.status).toBe(200)
     }))
 
-  it.scoped("max_connections closes connections beyond the total", () =>
+  it.scoped("at max_connections a new connection takes the place of the oldest idle one", () =>
     Effect.gen(function*() {
       const { url } = yield* startServer({ config: { max_connections: 1 } })
       const first = yield* openConnection(url)
       expect(yield* Effect.promise(() => first.answered)).toBe(true)
+      const closed = new Promise<boolean>((resolve) => first.socket.once("close", () => resolve(true)))
+      const second = yield* openConnection(url)
+      expect(yield* Effect.promise(() => second.answered)).toBe(true)
+      expect(yield* Effect.promise(() => closed)).toBe(true)
+    }))
+
+  it.scoped("at max_connections with every connection busy, a new one is closed", () =>
+    Effect.gen(function*() {
+      const { url } = yield* startServer({ config: { max_connections: 1 } })
+      const busy = yield* Effect.acquireRelease(
+        Effect.promise(() => connectRaw(url)),
+        (connection) => Effect.sync(() => connection.socket.destroy())
+      )
+      // An upload in progress: headers sent, body not finished.
+      busy.socket.write(
+        "POST /api/v1/iad/extract HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=B\r\n" +
+          "Content-Length: 1000\r\n\r\n--B"
+      )
+      yield* Effect.promise(() => sleep(100))
       const second = yield* openConnection(url)
       expect(yield* Effect.promise(() => second.answered)).toBe(false)
+      expect(busy.socket.destroyed).toBe(false)
     }))
 })

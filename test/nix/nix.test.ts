@@ -16,6 +16,7 @@ import { DEFAULT_TOLERANCE_SECONDS, ENABLED_VARIABLE, TOLERANCE_VARIABLE } from 
 import { defaultConfig, EngineKind, LogConfig, LogLevelName, ServiceConfig } from "../../src/domain/ServiceConfig.js"
 import { DetectionConfig } from "../../src/domain/DetectionConfig.js"
 import { FaceThresholds } from "../../src/domain/FaceThresholds.js"
+import { TlsConfig } from "../../src/domain/TlsConfig.js"
 import { ADMIN_TOKEN_VARIABLE } from "../../src/http/AdminAuth.js"
 import { CONFIG_PATH_VARIABLE } from "../../src/infra/ConfigStore.js"
 
@@ -76,6 +77,7 @@ describe("NixOS module options", () => {
       ...structFields(LogConfig),
       ...structFields(FaceThresholds),
       ...structFields(DetectionConfig),
+      ...structFields(TlsConfig),
       ...licenseFields.filter((k) => k !== "key" && k !== "key_file")
     ]
     const missing = keys.filter((key) => optionType(moduleNix, key) === undefined)
@@ -95,6 +97,10 @@ describe("NixOS module options", () => {
       idle_connection_timeout: "types.ints.unsigned",
       max_connections: "types.ints.unsigned",
       max_connections_per_ip: "types.ints.unsigned",
+      max_upload_bytes_in_flight: "byteSize",
+      cert_file: "absolutePath",
+      key_file: "absolutePath",
+      ca_file: "types.nullOr absolutePath",
       liveness_threshold: "probability",
       log_path: "types.str",
       log_level: `(types.enum [ ${LogLevelName.literals.map((l) => `"${l}"`).join(" ")} ])`,
@@ -151,22 +157,25 @@ describe("package and container", () => {
     expect(read("src/infra/native/NativeAddon.ts")).toContain('"../../../build/Release/iad_native.node"')
     expect(packageNix).toContain("cp build/Release/iad_native.node $dest/build/Release/")
     expect(packageJson.scripts.start).toBe("node bin/iad-service.cjs")
-    expect(packageJson.dependencies).toHaveProperty("tsx")
-    expect(read("bin/iad-service.cjs")).toContain('import("../src/main.ts")')
+    // The service runs compiled JavaScript: `npm run build` (npm ci's prepare) writes dist/.
+    expect(read("bin/iad-service.cjs")).toContain('"dist", "main.js"')
+    expect(packageJson.scripts["prepare"]).toBe("npm run build")
+    expect(packageNix).toContain("npm run build\n")
+    expect(packageNix).toMatch(/cp -r [^\n]* dist /)
     expect(packageNix).toContain('--add-flags "$dest/bin/iad-service.cjs"')
-    for (const script of ["build:models", "typecheck", "test"]) {
+    for (const script of ["build:models", "build", "typecheck", "test"]) {
       expect(packageJson.scripts).toHaveProperty(script)
       expect(packageNix).toContain(`npm run ${script}`.replace("npm run test", "npm test"))
     }
     expect(packageJson.bin["iad-capture"]).toBe("bin/iad-capture.js")
     expect(packageNix).toContain('--add-flags "$dest/bin/iad-capture.js"')
     expect(packageNix).toContain("--nodedir=${nodejs}")
-    expect(flake).toContain("nodejs = pkgs.nodejs_20;")
+    expect(flake).toContain("nodejs = pkgs.nodejs_22;")
     // npm's own per-package policy keeps onnxruntime-node's downloading install script off (the
     // .npmrc key it replaced is deprecated); the Nix build sets the environment variable instead.
     expect(JSON.parse(read("package.json")).allowScripts).toMatchObject({ "onnxruntime-node": false })
     expect(read(".npmrc")).not.toMatch(/^\s*onnxruntime-node-install/m)
-    expect(packageNix).toContain('npm_config_onnxruntime_node_install = "skip";')
+    expect(packageNix).toContain('ONNXRUNTIME_NODE_INSTALL = "skip";')
     expect(packageNix).not.toContain("npmDepsHash")
   })
 
@@ -204,7 +213,7 @@ describe("package and container", () => {
       "nixosModules.default",
       "devShells.${system}.default"
     ]) expect(flake).toContain(output)
-    for (const tool of ["pkgs.nodejs_20", "pkgs.python3", "pkgs.gcc", "pkgs.gnumake"]) expect(flake).toContain(tool)
+    for (const tool of ["pkgs.nodejs_22", "pkgs.python3", "pkgs.gcc", "pkgs.gnumake"]) expect(flake).toContain(tool)
     expect(existsSync(join(root, ".ci/nix-check.sh"))).toBe(true)
   })
 })

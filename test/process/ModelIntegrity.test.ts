@@ -1,7 +1,7 @@
 /**
  * A tampered model stops the service as `npm start` runs it: exit code 1 and a log line naming the
  * file. The service reads the models of its own package, so the test runs a copy of the package
- * (bin/ and src/ copied, node_modules and the built addon linked) whose `models/` it tampers with.
+ * (bin/ and the compiled dist/ copied, node_modules and the built addon linked) whose `models/` it tampers with.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { spawn } from "node:child_process"
@@ -14,7 +14,7 @@ const root = path.resolve(import.meta.dirname, "../..")
 /** A copy of the package whose `models/` can be changed without touching the real one. */
 const copyPackage = (): string => {
   const dir = makeTempDir()
-  for (const entry of ["bin", "src", "models"]) fs.cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true })
+  for (const entry of ["bin", "dist", "models"]) fs.cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true })
   for (const file of ["package.json", "tsconfig.json"]) fs.copyFileSync(path.join(root, file), path.join(dir, file))
   for (const entry of ["node_modules", "build"]) fs.symlinkSync(fs.realpathSync(path.join(root, entry)), path.join(dir, entry))
   return dir
@@ -54,7 +54,7 @@ describe("bin/iad-service.cjs with a tampered model", () => {
     expect(code).toBe(1)
     const failure = log.split("\n").find((line) => line.includes("cannot start"))
     expect(failure).toContain(path.join(models, "blazeface.onnx"))
-    expect(failure).toMatch(/FaceAnalysisError: face worker did not start: .*truncated or replaced.*npm run build:models/)
+    expect(failure).toMatch(/cannot start: face models: face worker did not start: .*truncated or replaced.*npm run build:models/)
     expect(log).not.toMatch(/service started/)
   }, 90_000)
 })

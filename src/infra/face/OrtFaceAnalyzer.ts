@@ -1,6 +1,7 @@
 /**
- * The face analyzer on onnxruntime-node: BlazeFace finds faces on every frame, FaceMesh measures
- * the main face of the best frame, and the pure checks of `FaceChecks` pick the first problem.
+ * The face analyzer on onnxruntime-node: BlazeFace finds candidate faces on every frame, FaceMesh
+ * confirms them (`FaceConfirmation`: a detection is a face only when the landmark model agrees) and
+ * measures the main face of the best frame, and the pure checks of `FaceChecks` pick the first problem.
  *
  * Work is skipped only where it cannot change the answer (checks run in a fixed order, the first
  * failing one wins): other frames are not looked at when the best frame already shows several
@@ -13,11 +14,11 @@ import { join } from "node:path"
 import { FaceAnalysisError, FaceAnalyzer, type FaceMeasurements, type FaceReport } from "../../domain/FaceAnalyzer.js"
 import { faceChecks, firstFaceProblem } from "../../domain/FaceChecks.js"
 import type { FaceThresholds } from "../../domain/FaceThresholds.js"
-import type { Detection } from "./BlazeFaceDetector.js"
 import { DETECTOR_SIDE, detectFaces } from "./FaceDetection.js"
 import { eyeOpenness, IRIS_SIZE, meshEyeOpenness } from "./EyeContours.js"
 import { headPose, meshBox } from "./FaceGeometry.js"
-import { MESH_SIZE, regionFromKeypoints, runMesh } from "./FaceMesh.js"
+import { confirmOnBestFrame, countConfirmedOnFrame, type JudgedDetection } from "./FaceConfirmation.js"
+import { MESH_SIZE } from "./FaceMesh.js"
 import { type FaceModels, loadFaceModels } from "./FaceModels.js"
 import { loadNativeAddon } from "../native/NativeAddon.js"
 import { decodeShrunk, type ScaledJpegDecoder } from "./FrameDecoder.js"
@@ -49,8 +50,6 @@ const decodeWith = (decoder: ScaledJpegDecoder, jpeg: Uint8Array, minSide: numbe
     catch: (cause) => new FaceAnalysisError({ kind: "UndecodableFrame", detail: String(cause) })
   })
 
-const area = (d: Detection): number => d.width * d.height
-
 /** Where EYES_CLOSED sits in the check order: a problem found before it is the answer as it stands. */
 const EYES_CHECK = faceChecks.findIndex(([code]) => code === "EYES_CLOSED")
 const decidedBeforeEyes = (m: FaceMeasurements, t: FaceThresholds): boolean => {
@@ -63,12 +62,14 @@ const decidedBeforeEyes = (m: FaceMeasurements, t: FaceThresholds): boolean => {
 const analyzeBestFrame = (models: FaceModels, decoder: ScaledJpegDecoder, jpeg: Uint8Array, t: FaceThresholds, scratch: Scratch) =>
   Effect.gen(function* () {
     const img = yield* decodeWith(decoder, jpeg, BEST_FRAME_MIN_SIDE, BEST_FRAME_MAX_SHRINK, scratch.bestFrame)
-    const faces = (yield* detectFaces(models.detector, img, scratch.detector)).filter(
+    const detections = (yield* detectFaces(models.detector, img, scratch.detector)).filter(
       (d) => d.score >= t.min_face_probability
     )
-    if (faces.length === 0) return { faceCount: 0, faceProbability: 0, measure: undefined }
-    const main = faces.reduce((a, b) => (area(b) > area(a) ? b : a))
-    const mesh = yield* runMesh(models.mesh, img, regionFromKeypoints(main, main.keypoints[0]!, main.keypoints[1]!), scratch.mesh)
+    // Two confirmed faces already decide TOO_MANY_FACES: no need to judge the rest.
+    const { faces, judged } = yield* confirmOnBestFrame(models.mesh, img, detections, t.min_face_presence, 2, scratch.mesh)
+    const main = faces[0]
+    if (main === undefined) return { faceCount: 0, faceProbability: 0, judged, measure: undefined }
+    const mesh = main.mesh
     const measure = (maxFaceCountInFrames: number, framesWithoutFace: number) =>
       Effect.gen(function* () {
         const withoutEyes: FaceMeasurements = {
@@ -87,15 +88,25 @@ const analyzeBestFrame = (models: FaceModels, decoder: ScaledJpegDecoder, jpeg: 
         const eyes = yield* eyeOpenness(models.iris, img, mesh, t.min_eye_openness, scratch.eyes)
         return { ...withoutEyes, eyeOpenness: eyes } satisfies FaceMeasurements
       })
-    return { faceCount: faces.length, faceProbability: main.score, measure }
+    return { faceCount: faces.length, faceProbability: main.detection.score, judged, measure }
   })
 
-/** Faces on a frame other than the best: only counted, so decoded straight to the detector's scale. */
-const countFaces = (models: FaceModels, decoder: ScaledJpegDecoder, jpeg: Uint8Array, t: FaceThresholds, scratch: Scratch) =>
+/**
+ * Confirmed faces on a frame other than the best, up to two (more cannot change the answer);
+ * decoded straight to the detector's scale.
+ */
+const countFaces = (
+  models: FaceModels,
+  decoder: ScaledJpegDecoder,
+  jpeg: Uint8Array,
+  t: FaceThresholds,
+  judgedOnBest: ReadonlyArray<JudgedDetection>,
+  scratch: Scratch
+) =>
   Effect.gen(function* () {
     const img = yield* decodeWith(decoder, jpeg, DETECTOR_SIDE, 8, scratch.otherFrame)
-    const faces = yield* detectFaces(models.detector, img, scratch.detector)
-    return faces.filter((d) => d.score >= t.min_face_probability).length
+    const detections = (yield* detectFaces(models.detector, img, scratch.detector)).filter((d) => d.score >= t.min_face_probability)
+    return yield* countConfirmedOnFrame(models.mesh, img, detections, judgedOnBest, t.min_face_presence, 2)
   })
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)
@@ -122,7 +133,7 @@ export const makeOrtFaceAnalyzer = (models: FaceModels, decoder: ScaledJpegDecod
           for (const [i, frame] of frames.entries()) {
             if (i === bestFrameIndex) continue
             const known = seen.find(([bytes]) => sameBytes(bytes, frame))
-            const count = known !== undefined ? known[1] : yield* countFaces(models, decoder, frame, t, scratch)
+            const count = known !== undefined ? known[1] : yield* countFaces(models, decoder, frame, t, bestResult.judged, scratch)
             if (known === undefined) seen.push([frame, count])
             counts.push(count)
           }

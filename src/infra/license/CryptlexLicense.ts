@@ -17,7 +17,7 @@ import {
 } from "../../domain/LicenseValidation.js"
 import { type ActivationToken, parseActivationToken } from "./ActivationToken.js"
 import { activationRequest, type CryptlexApi, type CryptlexFailure } from "./CryptlexApi.js"
-import type { LicenseFiles } from "./LicenseFiles.js"
+import type { LicenseFileError, LicenseFiles } from "./LicenseFiles.js"
 
 /** LexActivator syncs 2 s after start when it starts from a stored token. */
 export const FIRST_SYNC_DELAY_SECONDS = 2
@@ -65,8 +65,8 @@ export const makeCryptlexLicense = (
         return mismatch === undefined ? Either.right(token) : Either.left(mismatch)
       })
 
-    const warnOnFailure = (effect: Effect.Effect<void, string>) =>
-      Effect.catchAll(effect, (message) => Effect.logWarning(`license: ${message}`))
+    const warnOnFailure = (effect: Effect.Effect<void, LicenseFileError>) =>
+      Effect.catchAll(effect, (error) => Effect.logWarning(`license: ${error.message}`))
 
     const cached = yield* files.readToken
     const fromCache = Option.flatMap(cached, (raw) => Either.getRight(verify(raw)))

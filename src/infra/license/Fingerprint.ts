@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto"
 import { readFile } from "node:fs/promises"
 import { Effect } from "effect"
-import type { LicenseFiles } from "./LicenseFiles.js"
+import type { LicenseFileError, LicenseFiles } from "./LicenseFiles.js"
 
 export const OS_MACHINE_ID_FILES: ReadonlyArray<string> = ["/etc/machine-id", "/var/lib/dbus/machine-id"]
 
@@ -25,7 +25,7 @@ export const machineFingerprint = (
   productId: string,
   files: LicenseFiles,
   osMachineIdFiles: ReadonlyArray<string> = OS_MACHINE_ID_FILES
-): Effect.Effect<string, string> =>
+): Effect.Effect<string, LicenseFileError> =>
   Effect.gen(function*() {
     const osId = yield* firstReadable(osMachineIdFiles)
     const id = osId ?? (yield* files.machineId)

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto"
 import { mkdir, open, readFile, rename, rm } from "node:fs/promises"
 import { join } from "node:path"
-import { Effect, Option } from "effect"
+import { Data, Effect, Option } from "effect"
 
 export const TOKEN_FILE = "activation-token.jwt"
 export const LAST_SEEN_FILE = "last-seen"
@@ -14,11 +14,16 @@ export const MACHINE_ID_FILE = "machine-id"
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
+/** A file of the license directory could not be written or removed; the message names it. */
+export class LicenseFileError extends Data.TaggedError("LicenseFileError")<{ readonly message: string }> {}
+
+const fileError = (message: string) => new LicenseFileError({ message })
+
 /**
  * Writes `content` to `path` so that readers see the old file or the new one, never half.
  * Uninterruptible: an interrupted write would still land later and could overwrite a newer one.
  */
-export const writeFileAtomic = (path: string, content: string): Effect.Effect<void, string> =>
+export const writeFileAtomic = (path: string, content: string): Effect.Effect<void, LicenseFileError> =>
   Effect.uninterruptible(Effect.tryPromise({
     try: async () => {
       const temporary = `${path}.${randomBytes(6).toString("hex")}.tmp`
@@ -34,7 +39,7 @@ export const writeFileAtomic = (path: string, content: string): Effect.Effect<vo
         throw error
       })
     },
-    catch: (error) => `cannot write ${path}: ${errorText(error)}`
+    catch: (error) => fileError(`cannot write ${path}: ${errorText(error)}`)
   }))
 
 /** The file's text, or none when it does not exist or cannot be read. */
@@ -43,15 +48,15 @@ const readOptional = (path: string): Effect.Effect<Option.Option<string>> =>
 
 export interface LicenseFiles {
   readonly directory: string
-  readonly ensureDirectory: Effect.Effect<void, string>
+  readonly ensureDirectory: Effect.Effect<void, LicenseFileError>
   readonly readToken: Effect.Effect<Option.Option<string>>
-  readonly writeToken: (raw: string) => Effect.Effect<void, string>
-  readonly deleteToken: Effect.Effect<void, string>
+  readonly writeToken: (raw: string) => Effect.Effect<void, LicenseFileError>
+  readonly deleteToken: Effect.Effect<void, LicenseFileError>
   /** Unix seconds; 0 when never recorded or unreadable. */
   readonly readLastSeen: Effect.Effect<number>
-  readonly writeLastSeen: (unixSeconds: number) => Effect.Effect<void, string>
+  readonly writeLastSeen: (unixSeconds: number) => Effect.Effect<void, LicenseFileError>
   /** A random id generated once and kept, for machines without /etc/machine-id (containers). */
-  readonly machineId: Effect.Effect<string, string>
+  readonly machineId: Effect.Effect<string, LicenseFileError>
 }
 
 export const licenseFiles = (directory: string): LicenseFiles => {
@@ -62,13 +67,13 @@ export const licenseFiles = (directory: string): LicenseFiles => {
     directory,
     ensureDirectory: Effect.tryPromise({
       try: () => mkdir(directory, { recursive: true, mode: 0o700 }),
-      catch: (error) => `cannot create the license directory ${directory}: ${errorText(error)}`
+      catch: (error) => fileError(`cannot create the license directory ${directory}: ${errorText(error)}`)
     }),
     readToken: Effect.map(readOptional(token), Option.filter((text) => text.trim() !== "")),
     writeToken: (raw) => writeFileAtomic(token, raw),
     deleteToken: Effect.tryPromise({
       try: () => rm(token, { force: true }),
-      catch: (error) => `cannot delete ${token}: ${errorText(error)}`
+      catch: (error) => fileError(`cannot delete ${token}: ${errorText(error)}`)
     }),
     readLastSeen: Effect.map(readOptional(lastSeen), (text) => {
       const value = Number(Option.getOrElse(text, () => "0").trim())

@@ -27,10 +27,10 @@ export const cryptlexLicenseLayer = (section: LicenseConfig): Layer.Layer<Licens
       const productKey = yield* readProductPublicKey(section)
       const files = licenseFiles(section.license_dir)
       const startupError = (message: string) => new LicenseStartupError({ message })
-      yield* Effect.mapError(files.ensureDirectory, startupError)
+      yield* Effect.mapError(files.ensureDirectory, (error) => startupError(error.message))
       const fingerprint = yield* Effect.mapError(
         machineFingerprint(section.product_id, files),
-        (why) => startupError(`license.license_dir must be writable: ${why}`)
+        (error) => startupError(`license.license_dir must be writable: ${error.message}`)
       )
       const api = yield* makeCryptlexApi(section.host, section.request_timeout)
       return yield* makeCryptlexLicense({
