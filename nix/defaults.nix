@@ -1,5 +1,5 @@
 # Service defaults, as in src/domain/ServiceConfig.ts (`defaultConfig`), FaceThresholds.ts,
-# DetectionConfig.ts and
+# DetectionConfig.ts, SessionsConfig.ts and
 # LicenseConfig.ts. Plain Nix (no nixpkgs) so that test/nix can evaluate it with
 # `nix-instantiate --eval` and compare it with the TypeScript defaults.
 {
@@ -73,6 +73,22 @@
       min_gyro_noise = 0.0006;
       min_touch_interval = 40;
       min_frame_period_ratio = 0.5;
+      web_environment_signals = [
+        "emulator"
+        "rooted"
+        "hookingFramework"
+        "debuggerAttached"
+        "virtualCamera"
+        "appRepackaged"
+        "remoteControl"
+      ];
+    };
+    sessions = {
+      ttl_seconds = 120;
+      allowed_origins = [ ];
+    };
+    demo = {
+      enabled = false;
     };
   };
 

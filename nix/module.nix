@@ -57,6 +57,16 @@ let
     min_gyro_noise = opt nonNegativeNumber min_gyro_noise "Least gyroscope sensor noise, rad/s.";
     min_touch_interval = opt nonNegativeNumber min_touch_interval "Least time between touches, ms.";
     min_frame_period_ratio = opt probability min_frame_period_ratio "Least frame gap as a share of the declared frame period.";
+    web_environment_signals = opt (types.listOf (types.enum [ "emulator" "rooted" "hookingFramework" "debuggerAttached" "virtualCamera" "appRepackaged" "remoteControl" ])) web_environment_signals "Environment signals that reject a web capture (docs/web.md).";
+  };
+
+  sessionsOptions = with d.sessions; {
+    ttl_seconds = opt (types.ints.between 1 3600) ttl_seconds "Lifetime of a web capture's session token, seconds.";
+    allowed_origins = opt (types.listOf types.nonEmptyStr) allowed_origins "Origins a session may be bound to; empty = any.";
+  };
+
+  demoOptions = with d.demo; {
+    enabled = opt types.bool enabled "Serve the demo page and its loopback-only session endpoint.";
   };
 
   # `key` and `key_file` are not options: the module sets key_file to its copy of licenseKeyFile.
@@ -105,6 +115,8 @@ let
     log = mkOption { type = types.submodule { options = logOptions; }; default = { }; description = "Logging."; };
     face = mkOption { type = types.submodule { options = faceOptions; }; default = { }; description = "Limits of the face checks."; };
     detection = mkOption { type = types.submodule { options = detectionOptions; }; default = { }; description = "Lists and limits of the capture checks (docs/detection.md)."; };
+    sessions = mkOption { type = types.submodule { options = sessionsOptions; }; default = { }; description = "Sessions of web captures (docs/web.md)."; };
+    demo = mkOption { type = types.submodule { options = demoOptions; }; default = { }; description = "The demo page (off by default)."; };
     tls = mkOption {
       type = types.nullOr (types.submodule { options = tlsOptions; });
       default = null;

@@ -102,7 +102,8 @@ buildNpmPackage {
     mkdir -p $dest/build/Release $out/bin
     mkdir -p $dest/sdk/web
     cp -r package.json package-lock.json .npmrc bin dist models node_modules $dest/
-    cp -r sdk/web/dist $dest/sdk/web/
+    # The browser SDK bundle and the demo page's assets, served by the service.
+    cp -r sdk/web/dist sdk/web/demo $dest/sdk/web/
     cp build/Release/iad_native.node $dest/build/Release/
     # What `npm start` runs: the CommonJS bootstrap sizes libuv's pool from number_of_threads,
     # then loads the compiled service from dist/.

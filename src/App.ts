@@ -28,6 +28,8 @@ import { licenseLayer } from "./infra/license/LicenseLayer.js"
 import { metricsLayer, tracingLayer } from "./infra/telemetry/Telemetry.js"
 import { SERVICE_VERSION } from "./http/ServiceInfo.js"
 import { metricsPortProblem } from "./domain/ConfigUpdatePolicy.js"
+import { sessionSignerLayer } from "./infra/sessions/HmacSessionSigner.js"
+import type { SessionSecretFileError } from "./infra/sessions/SessionSecretFile.js"
 import { replayStoreLayer, replayStoreSettingsFromEnv, type ReplayStoreSettings } from "./infra/replay/ReplayStoreSettings.js"
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -45,6 +47,7 @@ export type StartupFailure =
   | TlsFilesError
   | HttpServerError.ServeError
   | MetricsListenFailed
+  | SessionSecretFileError
 
 export interface Startup {
   readonly loaded: LoadedConfig
@@ -103,7 +106,8 @@ export const serviceLayer = (startup: Startup, env: Env, overrides: ServiceLayer
     configStore,
     Layer.succeed(ReplaySettings, startup.replay),
     replayStoreLayer(startup.replayStore),
-    adminTokenLayer(startup.adminToken, config.keys_dir)
+    adminTokenLayer(startup.adminToken, config.keys_dir),
+    sessionSignerLayer(config.keys_dir)
   )
   const pipeline = Layer.unwrapEffect(
     Effect.map(ConfigStore, (store) => {

@@ -26,6 +26,7 @@ const startupMessage = (failure: StartupFailure): string =>
       FaceAnalysisError: (error) => `face models: ${error.detail}`,
       LicenseStartupError: (error) => `license: ${error.message}`,
       AdminTokenFileError: (error) => `admin token: ${error.message}`,
+      SessionSecretFileError: (error) => `session secret: ${error.message}`,
       TlsFilesError: (error) => `tls: ${error.message}`,
       MetricsListenFailed: (error) => `metrics listener on ${error.address}:${error.port}: ${error.detail}`,
       ServeError: (error) =>

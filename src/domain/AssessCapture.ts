@@ -20,6 +20,7 @@ import { trustChecks } from "./evidence/TrustChecks.js"
 import { FaceAnalysisError, FaceAnalyzer } from "./FaceAnalyzer.js"
 import { Forensics, type ForensicsFailure } from "./Forensics.js"
 import { score } from "./Scoring.js"
+import { type CaptureSession, UNCHECKED_SESSION } from "./Sessions.js"
 
 /** What the checks make of a capture, in the engine family's private vocabulary. */
 export interface Assessment {
@@ -59,10 +60,11 @@ const assessmentOf = (items: ReadonlyArray<Evidence>, face?: { problem: FaceProb
 /** A capture rejected before its face was analysed. */
 const rejected = (items: ReadonlyArray<Evidence>) => Effect.as(logEvidence(items), assessmentOf(items))
 
-export const assessCapture = (capture: OpenedCapture, config: DetectionConfig) =>
+/** `session`: what the capture's session established (Sessions.ts); it matters to web captures only. */
+export const assessCapture = (capture: OpenedCapture, config: DetectionConfig, session: CaptureSession = UNCHECKED_SESSION) =>
   Effect.gen(function*() {
     const { facts } = capture
-    const metadata = [...trustChecks(facts, config), ...frameOrderChecks(facts), ...activityChecks(facts, config)]
+    const metadata = [...trustChecks(facts, config, session), ...frameOrderChecks(facts), ...activityChecks(facts, config)]
     if (isDecisive(metadata)) return yield* rejected(metadata)
     const frames = facts.contents.frames.map((frame) => frame.jpeg)
     const forensics = yield* Effect.flatMap(Forensics, (lab) => lab.measure(frames)).pipe(Effect.withSpan("capture.forensics"))

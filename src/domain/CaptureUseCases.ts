@@ -1,8 +1,8 @@
 /**
  * The two capture use cases: evaluate (liveness verdict) and extract (best facial frame).
  * Order: license -> non-empty -> open (decrypt, parse) -> replay (window, then the capture id
- * counts once) -> analysis. The replay check runs before any costly analysis. Opening and analysis each run in an engine
- * slot (`EngineCapacity`), which also times them for `queueDuration` and `sdkDuration`.
+ * counts once) -> session (web captures: token MAC, expiry, single use; Sessions.ts) -> analysis.
+ * The replay and session checks run before any costly analysis. Opening and analysis each run in an engine slot (`EngineCapacity`), which also times them for `queueDuration` and `sdkDuration`.
  */
 import { Effect } from "effect"
 import { assessCapture, detectFace } from "./AssessCapture.js"
@@ -14,6 +14,7 @@ import { EngineCapacity, type Timed } from "./EngineCapacity.js"
 import { LicenseGate } from "./LicenseGate.js"
 import { clampProbability, roundForWire } from "./Liveness.js"
 import { checkReplay, type ReplayPolicy } from "./ReplayPolicy.js"
+import { checkCaptureSession } from "./Sessions.js"
 import { decideLiveness } from "./Verdict.js"
 
 export interface CaptureSettings {
@@ -50,14 +51,18 @@ const openFresh = (capture: Uint8Array, settings: CaptureSettings) =>
       Effect.tapErrorTag("ReplayStoreUnavailable", () => countReplayStoreError),
       Effect.withSpan("capture.replay")
     )
+    const session = yield* checkCaptureSession(opened.value).pipe(
+      Effect.tapErrorTag("ReplayStoreUnavailable", () => countReplayStoreError),
+      Effect.withSpan("capture.session")
+    )
     yield* Effect.annotateCurrentSpan("captureId", opened.value.captureId)
-    return { capacity, opened }
+    return { capacity, opened, session }
   })
 
 export const evaluateCapture = (capture: Uint8Array, settings: CaptureSettings) =>
   Effect.gen(function*() {
-    const { capacity, opened } = yield* openFresh(capture, settings)
-    const assessed = yield* capacity.run(assessCapture(opened.value, settings.detection)).pipe(stepSpan("capture.assess"))
+    const { capacity, opened, session } = yield* openFresh(capture, settings)
+    const assessed = yield* capacity.run(assessCapture(opened.value, settings.detection, session)).pipe(stepSpan("capture.assess"))
     const verdict = decideLiveness(assessed.value, settings.livenessThreshold)
     switch (verdict._tag) {
       case "FaceRejected":

@@ -4,6 +4,7 @@
  * through `POST /config` applies at once.
  */
 import { Schema } from "effect"
+import { environmentSignals } from "../capture/CaptureFormat.js"
 
 const NonNegative = Schema.Number.pipe(Schema.nonNegative())
 
@@ -33,7 +34,12 @@ export const DetectionConfig = Schema.Struct({
   /** Least time between two touches, ms (human tapping stays under about 15 taps/s). */
   min_touch_interval: NonNegative,
   /** Frames closer than this share of the declared frame period came faster than the camera delivers. */
-  min_frame_period_ratio: Schema.Number.pipe(Schema.between(0, 1))
+  min_frame_period_ratio: Schema.Number.pipe(Schema.between(0, 1)),
+  /**
+   * Environment signals that reject a web capture (docs/web.md). Default: all of them. A test
+   * policy for an automated browser empties it; native captures ignore it (every signal rejects).
+   */
+  web_environment_signals: Schema.Array(Schema.Literal(...environmentSignals))
 })
 export type DetectionConfig = typeof DetectionConfig.Type
 
@@ -71,5 +77,6 @@ export const defaultDetectionConfig: DetectionConfig = {
   min_accel_noise: 0.004,
   min_gyro_noise: 0.0006,
   min_touch_interval: 40,
-  min_frame_period_ratio: 0.5
+  min_frame_period_ratio: 0.5,
+  web_environment_signals: [...environmentSignals]
 }

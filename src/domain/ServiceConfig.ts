@@ -8,6 +8,7 @@ import { ByteSizeString } from "./ByteSize.js"
 import { defaultDetectionConfig, DetectionConfig } from "./DetectionConfig.js"
 import { defaultFaceThresholds, FaceThresholds } from "./FaceThresholds.js"
 import { LicenseConfig } from "./LicenseConfig.js"
+import { DemoConfig, defaultDemoConfig, defaultSessionsConfig, SessionsConfig } from "./SessionsConfig.js"
 import { TlsConfig } from "./TlsConfig.js"
 
 const Port = Schema.Int.pipe(Schema.between(0, 65535))
@@ -62,7 +63,11 @@ export const ServiceConfig = Schema.Struct({
   /** Limits of the face checks (docs/face-analysis.md). */
   face: FaceThresholds,
   /** Lists and limits of the capture checks (docs/detection.md). */
-  detection: DetectionConfig
+  detection: DetectionConfig,
+  /** Server-issued sessions of web captures (docs/web.md). */
+  sessions: SessionsConfig,
+  /** The demo page (off by default; `npm run demo`). */
+  demo: DemoConfig
 })
 export type ServiceConfig = typeof ServiceConfig.Type
 
@@ -88,7 +93,9 @@ export const defaultConfig: ServiceConfig = {
   liveness_threshold: 0.5,
   log: { log_path: "", log_level: "INFO", log_size_limit: 100 * 1024 * 1024 },
   face: defaultFaceThresholds,
-  detection: defaultDetectionConfig
+  detection: defaultDetectionConfig,
+  sessions: defaultSessionsConfig,
+  demo: defaultDemoConfig
 }
 
 /** Keys whose new value takes effect only after a restart (the rest apply at once). */

@@ -22,6 +22,7 @@ import {
 } from "./ApiErrors.js"
 import { ConfigPatch, ConfigUpdated, ShownConfig } from "./ConfigBodies.js"
 import { documentTransform } from "./OpenApiDocument.js"
+import { SessionIssued, SessionRequest } from "./SessionBodies.js"
 
 /** One binary file part. (Multipart.SingleFileSchema documents it as an array of binaries.) */
 const CaptureFile = Schema.Unknown.annotations({
@@ -92,6 +93,24 @@ export const adminGroup = HttpApiGroup.make("admin")
   .middleware(AdminAuthorization)
   .prefix("/api/v1/iad")
 
+/** `POST /sessions`: the integrator's backend gets a session for one web capture (admin token). */
+export const sessionsGroup = HttpApiGroup.make("sessions")
+  .add(
+    HttpApiEndpoint.post("createSession", "/sessions")
+      .setPayload(SessionRequest)
+      .addSuccess(SessionIssued, { status: 201 })
+      .addError(BadRequest)
+      .addError(PayloadTooLarge)
+      .annotate(OpenApi.Summary, "Issue a session token for one web capture")
+      .annotate(
+        OpenApi.Description,
+        "For the integrator's backend: the token goes to the page, which passes it to the browser SDK (captureFace). " +
+          "It is valid once, until expiresAt (sessions.ttl_seconds). The body may be empty."
+      )
+  )
+  .middleware(AdminAuthorization)
+  .prefix("/api/v1/iad")
+
 export const legacyGroup = HttpApiGroup.make("legacy")
   .add(HttpApiEndpoint.post("checkCapture", "/check-capture").addError(Gone).annotate(OpenApi.Deprecated, true))
   .add(HttpApiEndpoint.post("extractImage", "/extract-image").addError(Gone).annotate(OpenApi.Deprecated, true))
@@ -102,6 +121,7 @@ export class IadApi extends HttpApi.make("iad")
   .add(captureGroup)
   .add(managementGroup)
   .add(adminGroup)
+  .add(sessionsGroup)
   .add(legacyGroup)
   .annotate(OpenApi.Title, "IAD Service")
   .annotate(OpenApi.Version, "2.0.0")

@@ -9,9 +9,19 @@ import { DetectionConfig } from "../domain/DetectionConfig.js"
 import { FaceThresholds } from "../domain/FaceThresholds.js"
 import { LicenseConfig } from "../domain/LicenseConfig.js"
 import { LogConfig, ServiceConfig } from "../domain/ServiceConfig.js"
+import { DemoConfig, SessionsConfig } from "../domain/SessionsConfig.js"
 import { TlsConfig } from "../domain/TlsConfig.js"
 
-const { detection: _detection, face: _face, license: _license, log: _log, tls: _tls, ...topLevel } = ServiceConfig.fields
+const {
+  demo: _demo,
+  detection: _detection,
+  face: _face,
+  license: _license,
+  log: _log,
+  sessions: _sessions,
+  tls: _tls,
+  ...topLevel
+} = ServiceConfig.fields
 
 /** Each key optional, and `null` (which resets the key to its default, or removes a section). */
 const resettable = <Fields extends Record<string, Schema.Schema.Any>>(fields: Fields) =>
@@ -26,7 +36,9 @@ export const ConfigPatch = Schema.Struct({
   face: Schema.optional(Schema.NullOr(Schema.Struct(resettable(FaceThresholds.fields)))),
   detection: Schema.optional(Schema.NullOr(Schema.Struct(resettable(DetectionConfig.fields)))),
   license: Schema.optional(Schema.NullOr(Schema.partial(Schema.encodedSchema(LicenseConfig)))),
-  tls: Schema.optional(Schema.NullOr(Schema.partial(TlsConfig)))
+  tls: Schema.optional(Schema.NullOr(Schema.partial(TlsConfig))),
+  sessions: Schema.optional(Schema.NullOr(Schema.Struct(resettable(SessionsConfig.fields)))),
+  demo: Schema.optional(Schema.NullOr(Schema.Struct(resettable(DemoConfig.fields))))
 }).annotations({
   identifier: "ConfigPatch",
   description: "Partial configuration merged over config.json; null resets a key to its default or removes a section"

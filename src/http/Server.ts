@@ -16,6 +16,8 @@ import { AdminHandlersLive, LegacyHandlersLive, ManagementHandlersLive } from ".
 import { nodeServerLayer } from "./NodeServer.js"
 import { messageResponse } from "./Responses.js"
 import { DOCS_PATH, securityHeaders } from "./SecurityHeaders.js"
+import { SessionHandlersLive } from "./SessionHandlers.js"
+import { WebRoutesLive } from "./WebRoutes.js"
 
 /**
  * Unknown paths and methods: 404 `{message}`. A wildcard route on the API's own router, because
@@ -43,6 +45,8 @@ const DocsLive = HttpApiSwagger.layer({ path: DOCS_PATH })
 
 export const ApiLive = HttpApiBuilder.api(IadApi).pipe(
   Layer.provide([CaptureHandlersLive, ManagementHandlersLive, AdminHandlersLive, LegacyHandlersLive, NotFoundLive]),
+  // Sessions (HttpApi) and the SDK and demo routes (outside the JSON contract): docs/web.md.
+  Layer.provide([SessionHandlersLive, WebRoutesLive]),
   Layer.provide(AdminAuthorizationLive)
 )
 

@@ -42,6 +42,7 @@ describe("management endpoints", () => {
         "/api/v1/iad/health",
         "/api/v1/iad/liveness/evaluate",
         "/api/v1/iad/openapi.json",
+        "/api/v1/iad/sessions",
         "/api/v1/iad/version"
       ])
     }))

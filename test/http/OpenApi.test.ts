@@ -142,6 +142,20 @@ const PRODUCERS: Record<string, Record<string, ReadonlyArray<Producer>>> = {
     "429": [({ locked }) => post(`${locked.url}/config`, "{}", admin())],
     "500": [({ unwritable }) => post(`${unwritable.url}/config`, JSON.stringify({ liveness_threshold: 0.6 }), admin())]
   },
+  "post /api/v1/iad/sessions": {
+    "201": [
+      ({ main }) => post(`${main.url}/sessions`, "", admin()),
+      ({ main }) => post(`${main.url}/sessions`, JSON.stringify({ origin: "https://shop.example" }), admin())
+    ],
+    "400": [
+      ({ main }) => post(`${main.url}/sessions`, "{nope", admin()),
+      ({ main }) => post(`${main.url}/sessions`, JSON.stringify({ origin: "not an origin" }), admin())
+    ],
+    "401": [({ main }) => post(`${main.url}/sessions`, "")],
+    "403": [({ main }) => post(`${main.url}/sessions`, "", admin("nope"))],
+    "413": [({ main }) => post(`${main.url}/sessions`, JSON.stringify({ origin: "x".repeat(5000) }), admin())],
+    "429": [({ locked }) => post(`${locked.url}/sessions`, "", admin())]
+  },
   "post /api/v1/iad/check-capture": { "410": [({ main }) => postCapture(`${main.url}/check-capture`, live())] },
   "post /api/v1/iad/extract-image": { "410": [({ main }) => postCapture(`${main.url}/extract-image`, live())] }
 }
@@ -249,7 +263,7 @@ describe("openapi.json is true", () => {
       }
     }), 60_000)
 
-  it.scoped("declares the bearer scheme on /config only, and no decode error anywhere", () =>
+  it.scoped("declares the bearer scheme on /config and /sessions only, and no decode error anywhere", () =>
     Effect.gen(function*() {
       const { url } = yield* startServer()
       const document = JSON.parse((yield* send(`${url}/openapi.json`)).text) as Json
@@ -257,7 +271,8 @@ describe("openapi.json is true", () => {
       for (const { key } of responsesOf(document)) {
         const [method, route] = key.split(" ") as [string, string]
         const operation = ((document["paths"] as Json)[route] as Json)[method] as Json
-        expect(operation["security"], key).toEqual(route.endsWith("/config") ? [{ adminToken: [] }] : [])
+        const admin = route.endsWith("/config") || route.endsWith("/sessions")
+        expect(operation["security"], key).toEqual(admin ? [{ adminToken: [] }] : [])
       }
       expect(JSON.stringify(document)).not.toContain("HttpApiDecodeError")
       const capture = (((document["paths"] as Json)["/api/v1/iad/liveness/evaluate"] as Json)["post"] as Json)["requestBody"]

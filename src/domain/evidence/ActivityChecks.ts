@@ -4,6 +4,7 @@
  */
 import type { DetectionConfig } from "../DetectionConfig.js"
 import { evidence, type Evidence, type OpenedFacts, STRONG } from "../Evidence.js"
+import { isWebCapture } from "./TrustChecks.js"
 
 const MOTION_STRIDE = 7
 /** Even a single frame needs the sensors running around it: 100 ms is 10 samples at 100 Hz. */
@@ -75,8 +76,12 @@ const mean = (values: ReadonlyArray<number>) => values.reduce((a, b) => a + b, 0
 
 const increasing = (values: ReadonlyArray<number>) => values.every((v, i) => i === 0 || v > values[i - 1]!)
 
-const motionChecks = ({ contents }: OpenedFacts, config: DetectionConfig): Array<Evidence> => {
+const motionChecks = (facts: OpenedFacts, config: DetectionConfig): Array<Evidence> => {
+  const { contents } = facts
   const motion = contents.activity.motion
+  // Desktop browsers have no motion sensors: a web capture without samples is not judged on them
+  // (docs/web.md); samples it does carry are checked like any others.
+  if (motion.length === 0 && isWebCapture(facts)) return []
   const suspicious = (check: string, detail: string) => evidence("SUSPICIOUS_ACTIVITY", STRONG, check, detail)
   const times = column(motion, MOTION_STRIDE, 0)
   const offsets = contents.frames.map((f) => f.offsetMs)
