@@ -53,12 +53,17 @@ export interface Report {
   readonly seconds: number
 }
 
-export const evaluate = (samples: ReadonlyArray<Sample>, concurrency: number) =>
+export const evaluate = (samples: ReadonlyArray<Sample>, concurrency: number, onAnswered: (done: number) => void = () => {}) =>
   Effect.gen(function*() {
     const started = performance.now()
+    let done = 0
     const outcomes = yield* Effect.forEach(
       samples,
-      (sample) => Effect.map(answerOf(sample.bytes), (answer): Outcome => ({ label: sample.label, variant: sample.variant, answer })),
+      (sample) =>
+        Effect.map(answerOf(sample.bytes), (answer): Outcome => {
+          onAnswered(++done)
+          return { label: sample.label, variant: sample.variant, answer }
+        }),
       { concurrency }
     )
     return { outcomes, seconds: (performance.now() - started) / 1000 } satisfies Report

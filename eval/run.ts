@@ -3,7 +3,7 @@
  * fresh keys, runs it through the real engine and prints APCER per attack type, the reason
  * confusion matrix, BPCER and throughput. Takes a few minutes on 2 cores.
  */
-import { Effect } from "effect"
+import { Effect, Logger, LogLevel } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -19,6 +19,35 @@ const perType = arg("per-type", 50)
 const bonaFide = arg("bona-fide", 200)
 const poolSize = arg("pool", 2)
 
+/**
+ * Progress on stderr, so that stdout carries only the report: a bar redrawn in place on a
+ * terminal, a line every 10% otherwise (CI logs).
+ */
+const progress = (what: string, total: number) => {
+  let shownTenth = -1
+  return (done: number) => {
+    if (process.stderr.isTTY) {
+      const width = 30
+      const filled = Math.round((width * done) / total)
+      process.stderr.write(`\r${what} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total}${done === total ? "\n" : ""}`)
+      return
+    }
+    const tenth = Math.floor((10 * done) / total)
+    if (tenth !== shownTenth) {
+      shownTenth = tenth
+      process.stderr.write(`${what}: ${done}/${total}\n`)
+    }
+  }
+}
+
+/** The service's own logs (e.g. the evidence of each rejected capture) stay out of the report: warnings and worse go to stderr. */
+const quietLogger = Logger.replace(
+  Logger.defaultLogger,
+  Logger.make(({ logLevel, message }) => {
+    if (LogLevel.greaterThanEqual(logLevel, LogLevel.Warning)) process.stderr.write(`${logLevel.label}: ${String(message)}\n`)
+  })
+)
+
 const pct = (n: number, d: number) => (d === 0 ? "-" : `${((100 * n) / d).toFixed(2)}%`)
 
 const main = async () => {
@@ -28,12 +57,22 @@ const main = async () => {
   let t = performance.now()
   const pool = await FramePool.make(12, 4)
   const samples: Array<Sample> = []
-  for (const { count, recipe } of corpusPlan(perType, bonaFide)) {
-    for (let i = 0; i < count; i++) samples.push(await makeSample(recipe, pool, keys))
+  const plan = corpusPlan(perType, bonaFide)
+  const building = progress("building captures", plan.reduce((sum, part) => sum + part.count, 0))
+  for (const { count, recipe } of plan) {
+    for (let i = 0; i < count; i++) {
+      samples.push(await makeSample(recipe, pool, keys))
+      building(samples.length)
+    }
   }
   console.log(`corpus: ${samples.length} captures built in ${((performance.now() - t) / 1000).toFixed(1)} s`)
   t = performance.now()
-  const report = await Effect.runPromise(Effect.provide(Effect.scoped(evaluate(samples, poolSize)), evalEngineLayer(keysDir, poolSize)))
+  const report = await Effect.runPromise(
+    Effect.scoped(evaluate(samples, poolSize, progress("evaluating", samples.length))).pipe(
+      Effect.provide(evalEngineLayer(keysDir, poolSize)),
+      Effect.provide(quietLogger)
+    )
+  )
   const labels = [...new Set(samples.map((s) => s.label))] as Array<Label>
   const answers = [...new Set(report.outcomes.map((o) => o.answer))].sort()
 

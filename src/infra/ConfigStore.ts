@@ -8,7 +8,10 @@
  * (temp file + rename) and only then applies it, so a failed update changes nothing. Restart-only
  * keys stay at their running values and are reported as pending until the next start.
  */
-import { Config, Context, Data, Effect, Either, Layer, Stream, SubscriptionRef } from "effect"
+import { FileSystem } from "@effect/platform"
+import type { PlatformError } from "@effect/platform/Error"
+import { NodeFileSystem } from "@effect/platform-node"
+import { Config, Context, Data, Effect, Either, Layer, Option, Stream, SubscriptionRef } from "effect"
 import { readFromEnv, text } from "../domain/EnvironmentConfig.js"
 import { applyNulls, namedFiles, type NamedPath, runningAfter, updateProblems } from "../domain/ConfigUpdatePolicy.js"
 import * as fs from "node:fs"
@@ -72,15 +75,8 @@ export const configPathConfig: Config.Config<string> = text(CONFIG_PATH_VARIABLE
 
 export const configPathOf = (env: Env): string => Either.getOrElse(readFromEnv(configPathConfig, env), () => DEFAULT_CONFIG_PATH)
 
-/** Reads config.json; a missing file means "all defaults". */
-export const readConfigFile = (file: string): Either.Either<JsonObject, ConfigFileError> => {
-  let text: string
-  try {
-    text = fs.readFileSync(file, "utf8")
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return Either.right({})
-    return Either.left(new ConfigFileError({ message: `cannot read config file ${file}: ${(error as Error).message}` }))
-  }
+/** config.json's text as a JSON object, or why it is not one. */
+const parseConfigText = (file: string, text: string): Either.Either<JsonObject, ConfigFileError> => {
   try {
     const parsed: unknown = JSON.parse(text)
     return isJsonObject(parsed)
@@ -91,23 +87,52 @@ export const readConfigFile = (file: string): Either.Either<JsonObject, ConfigFi
   }
 }
 
+/**
+ * Reads config.json once at start-up, before any Layer (and so any FileSystem service) exists:
+ * a missing file means "all defaults". Updates read it through the platform FileSystem.
+ */
+export const readConfigFile = (file: string): Either.Either<JsonObject, ConfigFileError> => {
+  let text: string
+  try {
+    text = fs.readFileSync(file, "utf8")
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return Either.right({})
+    return Either.left(new ConfigFileError({ message: `cannot read config file ${file}: ${(error as Error).message}` }))
+  }
+  return parseConfigText(file, text)
+}
+
+const fileError = (what: string) => (error: PlatformError) => new ConfigFileError({ message: `${what}: ${error.message}` })
+
+/** The file as it is on disk now (a missing file: all defaults). */
+const readConfigFileNow = (files: FileSystem.FileSystem, file: string): Effect.Effect<JsonObject, ConfigFileError> =>
+  files.readFileString(file).pipe(
+    Effect.map((text): Option.Option<string> => Option.some(text)),
+    Effect.catchIf(
+      (error) => error._tag === "SystemError" && error.reason === "NotFound",
+      () => Effect.succeed(Option.none<string>())
+    ),
+    Effect.mapError(fileError(`cannot read config file ${file}`)),
+    Effect.flatMap(
+      Option.match({ onNone: () => Either.right<JsonObject>({}), onSome: (text) => parseConfigText(file, text) })
+    )
+  )
+
 /** Writes through a temp file in the same directory and renames it, so readers never see half a file. */
-const writeAtomically = (file: string, contents: JsonObject): Effect.Effect<void, ConfigFileError> =>
-  Effect.try({
-    try: () => {
-      fs.mkdirSync(path.dirname(file), { recursive: true })
-      const mode = fs.existsSync(file) ? fs.statSync(file).mode & 0o777 : 0o600
-      const temp = `${file}.${process.pid}.${Date.now()}.tmp`
-      try {
-        fs.writeFileSync(temp, JSON.stringify(contents, null, 2) + "\n", { mode })
-        fs.renameSync(temp, file)
-      } catch (error) {
-        fs.rmSync(temp, { force: true })
-        throw error
-      }
-    },
-    catch: (error) => new ConfigFileError({ message: `cannot write config file ${file}: ${(error as Error).message}` })
-  })
+const writeAtomically = (files: FileSystem.FileSystem, file: string, contents: JsonObject): Effect.Effect<void, ConfigFileError> =>
+  Effect.gen(function*() {
+    yield* files.makeDirectory(path.dirname(file), { recursive: true })
+    // Keep the file's mode (an operator may have tightened it); a new file is private.
+    const mode = yield* files.stat(file).pipe(
+      Effect.map((info) => info.mode & 0o777),
+      Effect.orElseSucceed(() => 0o600)
+    )
+    const temp = `${file}.${process.pid}.${Date.now()}.tmp`
+    yield* files.writeFileString(temp, JSON.stringify(contents, null, 2) + "\n", { mode }).pipe(
+      Effect.zipRight(files.rename(temp, file)),
+      Effect.tapError(() => files.remove(temp).pipe(Effect.ignore))
+    )
+  }).pipe(Effect.mapError(fileError(`cannot write config file ${file}`)))
 
 export interface LoadedConfig {
   readonly path: string
@@ -123,21 +148,26 @@ export const loadConfig = (env: Env): Either.Either<LoadedConfig, ConfigFileErro
 }
 
 /** Why a file the configuration names would stop the next start, or `undefined` when it is readable. */
-const unreadable = (named: NamedPath): string | undefined => {
-  try {
-    if (!fs.statSync(named.path).isFile()) return `config key "${named.key}": ${named.path} is not a file`
-    fs.accessSync(named.path, fs.constants.R_OK)
-    return undefined
-  } catch (error) {
-    return `config key "${named.key}": ${named.path} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`
-  }
-}
+const unreadable = (files: FileSystem.FileSystem, named: NamedPath): Effect.Effect<string | undefined> =>
+  files.stat(named.path).pipe(
+    Effect.flatMap((info) =>
+      info.type !== "File"
+        ? Effect.succeed(`config key "${named.key}": ${named.path} is not a file`)
+        : Effect.as(files.access(named.path, { readable: true }), undefined)
+    ),
+    Effect.catchAll((error) =>
+      Effect.succeed(
+        `config key "${named.key}": ${named.path} cannot be read (${error._tag === "SystemError" ? error.reason : error.message})`
+      )
+    )
+  )
 
 const valueAtPath = (config: ServiceConfig, dotted: string): unknown =>
   dotted.split(".").reduce<unknown>((inner, key) => (isJsonObject(inner) ? inner[key] : undefined), config)
 
 export const makeConfigStore = (loaded: LoadedConfig, env: Env) =>
   Effect.gen(function*() {
+    const files = yield* FileSystem.FileSystem
     const started = loaded.config
     // Layers that follow live settings (the log level) subscribe to its changes.
     const state = yield* SubscriptionRef.make({ config: loaded.config, pending: loaded.config })
@@ -153,12 +183,13 @@ export const makeConfigStore = (loaded: LoadedConfig, env: Env) =>
           return yield* new InvalidConfig({ message: `the body nests deeper than any config key (over ${MAX_CONFIG_DEPTH} levels)` })
         }
         // The file as it is now: an operator may have edited it by hand since the last update.
-        const onDisk = yield* readConfigFile(loaded.path)
+        const onDisk = yield* readConfigFileNow(files, loaded.path)
         const file = applyNulls(mergeJson(onDisk, withoutRedactedSecrets(patch)))
         const next = yield* resolveConfig(file, env)
-        const problems = [...updateProblems(patch, next), ...namedFiles(next).flatMap((named) => unreadable(named) ?? [])]
+        const fileProblems = yield* Effect.forEach(namedFiles(next), (named) => unreadable(files, named))
+        const problems = [...updateProblems(patch, next), ...fileProblems.filter((problem) => problem !== undefined)]
         if (problems.length > 0) return yield* new InvalidConfig({ message: problems.join("; ") })
-        yield* writeAtomically(loaded.path, file)
+        yield* writeAtomically(files, loaded.path, file)
         const config = runningAfter(started, next, restartKeys)
         yield* SubscriptionRef.set(state, { config, pending: next })
         const changed = changedKeys(onDisk, file).sort()
@@ -184,4 +215,5 @@ export const makeConfigStore = (loaded: LoadedConfig, env: Env) =>
     } satisfies ConfigStoreShape
   })
 
-export const configStoreLayer = (loaded: LoadedConfig, env: Env) => Layer.effect(ConfigStore, makeConfigStore(loaded, env))
+export const configStoreLayer = (loaded: LoadedConfig, env: Env) =>
+  Layer.effect(ConfigStore, makeConfigStore(loaded, env)).pipe(Layer.provide(NodeFileSystem.layer))
