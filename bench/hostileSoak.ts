@@ -50,25 +50,30 @@ export const hostileSoak = async (seconds = 600) => {
   const origin = service.url.replace(/\/api\/v1\/iad$/, "")
   const evaluate = `${service.url}/liveness/evaluate`
   try {
-    // Genuine captures are built ahead (each counts once: the replay checker is on).
+    // Genuine captures are built ahead (each counts once: the replay checker is on), each dated
+    // when it will be sent, so that it is fresh then (the window is 300 s; the soak runs longer).
     const frames = await Promise.all([300, 280, 320].map((size) => framedFace(frontalFace, size, FRAME_WIDTH / 2, FRAME_HEIGHT / 2)))
+    const warmUps = 20
+    const genuinePause = Math.max(50, (seconds * 1000) / GENUINE_POOL)
+    const plannedStart = Date.now() + 60_000 // building and warming up take about a minute
     const pool: Array<Uint8Array> = []
-    for (let i = 0; i < GENUINE_POOL; i++) pool.push(await buildCapture({ keysDir: service.keysDir, frames: [frames[i % 3]!], burst: 3 }))
+    for (let i = 0; i < GENUINE_POOL + warmUps; i++) {
+      const sendAt = i < warmUps ? Date.now() : plannedStart + (GENUINE_POOL + warmUps - 1 - i) * genuinePause
+      pool.push(await buildCapture({ keysDir: service.keysDir, frames: [frames[i % 3]!], burst: 3, capturedAt: sendAt }))
+    }
     const seen: Array<Uint8Array> = []
     const tally: Tally = { byKind: {}, violations: [], genuineSent: 0, genuineAnswered: 0, genuineLive: 0 }
 
-    // Warm-up: the first analyses grow the face workers' ONNX arenas and V8's heaps once; idle is
-    // measured after them, as an operator sees a service that has been serving.
-    for (let i = 0; i < 20; i++) {
-      const warm = await fetch(evaluate, { method: "POST", body: captureForm(pool.pop()!) })
+    // Warm-up: the first analyses grow the face workers' ONNX arenas and V8's heaps once, and
+    // each hostile kind has its first allocations; idle is measured after them, as an operator
+    // sees a service that has been serving.
+    for (let i = 0; i < warmUps; i++) {
+      const warm = await fetch(evaluate, { method: "POST", body: captureForm(pool.shift()!) })
       await warm.arrayBuffer()
     }
-    await sleep(3000)
-    const before = idleMeasure(service.pid)
-    const deadline = Date.now() + seconds * 1000
 
     const genuine = async () => {
-      const capture = pool.pop()
+      const capture = pool.pop() // the last built is dated first
       if (capture === undefined) return
       tally.genuineSent++
       const response = await fetch(evaluate, { method: "POST", body: captureForm(capture) })
@@ -129,31 +134,38 @@ export const hostileSoak = async (seconds = 600) => {
     }
 
     // Each loop repeats its kind until the deadline; genuine captures are paced so the pool lasts.
-    const loop = (work: () => Promise<void>, pauseMs: number) => async () => {
+    // A client-side failure (e.g. the server answered 413 and closed while a 10 MB body was still
+    // being sent, which fetch reports as a failure) is counted under its kind.
+    const loop = (kind: string, work: () => Promise<void>, pauseMs: number) => async () => {
       while (Date.now() < deadline) {
         await work().catch((error: unknown) => {
-          const byStatus = (tally.byKind["client errors (connection reset, ...)"] ??= {})
-          const name = error instanceof Error ? error.message.slice(0, 60) : String(error)
+          const byStatus = (tally.byKind[kind] ??= {})
+          const name = `client error: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message).slice(0, 40) : String(error)}`
           byStatus[name] = (byStatus[name] ?? 0) + 1
         })
         await sleep(pauseMs)
       }
     }
-    const genuinePause = Math.max(50, (seconds * 1000) / GENUINE_POOL)
+    for (const work of [bitFlip, bigUpload, malformed, badToken, replay]) await work().catch(() => {})
+    await sleep(5000)
+    const before = idleMeasure(service.pid)
+    const deadline = Date.now() + seconds * 1000
     await Promise.all([
-      loop(genuine, genuinePause)(),
-      loop(replay, 500)(),
-      loop(bitFlip, 300)(),
-      loop(bigUpload, 400)(),
-      loop(bigUpload, 400)(),
-      loop(malformed, 200)(),
-      loop(badToken, 300)(),
-      ...Array.from({ length: 5 }, () => loop(slowClient, 100)())
+      loop("genuine", genuine, genuinePause)(),
+      loop("replay", replay, 500)(),
+      loop("bit-flip", bitFlip, 300)(),
+      loop("10 MB upload", bigUpload, 400)(),
+      loop("10 MB upload", bigUpload, 400)(),
+      loop("malformed HTTP", malformed, 200)(),
+      loop("bad admin token", badToken, 300)(),
+      ...Array.from({ length: 5 }, () => loop("slow client (1 byte/s)", slowClient, 100)())
     ])
     await sleep(15_000)
+    const after15s = idleMeasure(service.pid)
+    await sleep(45_000)
     const after = idleMeasure(service.pid)
     const { violations, ...counts } = tally
-    return { seconds, logPath, before, after, ...counts, violations: violations.length, firstViolations: violations.slice(0, 5) }
+    return { seconds, logPath, before, after15s, after, ...counts, violations: violations.length, firstViolations: violations.slice(0, 5) }
   } finally {
     await service.stop()
   }
@@ -163,6 +175,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const result = await hostileSoak(Number(process.argv[2] ?? 600))
   console.log(JSON.stringify(result, null, 2))
   const growth = (a: number, b: number) => `${(((b - a) / a) * 100).toFixed(1)}%`
+  console.log(`15 s after: RSS ${result.after15s.rssMiB.toFixed(0)} MiB, fds ${result.after15s.fds}; 60 s after:`)
   console.log(`RSS idle ${result.before.rssMiB.toFixed(0)} -> ${result.after.rssMiB.toFixed(0)} MiB (${growth(result.before.rssMiB, result.after.rssMiB)}), fds ${result.before.fds} -> ${result.after.fds} (${growth(result.before.fds, result.after.fds)})`)
   console.log(`genuine: ${result.genuineAnswered}/${result.genuineSent} answered, ${result.genuineLive} Live; 5xx without Retry-After: ${result.violations}`)
 }
