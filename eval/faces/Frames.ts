@@ -5,6 +5,7 @@
  * masked, or paired with a second face.
  */
 import sharp from "sharp"
+import { faceWindowOnBlack } from "../../test/fixtures/face/faceFrames.js"
 import { Schema } from "effect"
 
 export const FRAME_WIDTH = 1280
@@ -33,38 +34,8 @@ export const Recipe = Schema.Union(
 )
 export type Recipe = typeof Recipe.Type
 
-/** Share of the face box kept around the face: hair and neck, not the neighbours. */
-const KEEP_AROUND = 0.45
-
-/** The face window scaled into a raw 1280x720 frame, black elsewhere. */
-const faceOnBlack = async (photo: string, face: SourceFace, faceHeight: number, cx: number, cy: number): Promise<Buffer> => {
-  const meta = await sharp(photo).metadata()
-  const margin = KEEP_AROUND * Math.max(face.width, face.height)
-  const wx0 = Math.max(0, Math.round(face.x - margin))
-  const wy0 = Math.max(0, Math.round(face.y - margin))
-  const wx1 = Math.min(meta.width!, Math.round(face.x + face.width + margin))
-  const wy1 = Math.min(meta.height!, Math.round(face.y + face.height + margin))
-  const scale = faceHeight / face.height
-  const fx0 = Math.round(cx + (wx0 - (face.x + face.width / 2)) * scale)
-  const fy0 = Math.round(cy + (wy0 - (face.y + face.height / 2)) * scale)
-  const fw = Math.round((wx1 - wx0) * scale)
-  const fh = Math.round((wy1 - wy0) * scale)
-  const window = await sharp(photo)
-    .removeAlpha()
-    .extract({ left: wx0, top: wy0, width: wx1 - wx0, height: wy1 - wy0 })
-    .resize(fw, fh)
-    .raw()
-    .toBuffer({ resolveWithObject: true })
-  const frame = Buffer.alloc(FRAME_WIDTH * FRAME_HEIGHT * 3)
-  for (let y = Math.max(0, fy0); y < Math.min(FRAME_HEIGHT, fy0 + fh); y++) {
-    const x0 = Math.max(0, fx0)
-    const x1 = Math.min(FRAME_WIDTH, fx0 + fw)
-    if (x1 <= x0) continue
-    const from = ((y - fy0) * fw + (x0 - fx0)) * 3
-    window.data.copy(frame, (y * FRAME_WIDTH + x0) * 3, from, from + (x1 - x0) * 3)
-  }
-  return frame
-}
+/** The face window scaled into a raw 1280x720 frame, black elsewhere (shared with the test fixtures). */
+const faceOnBlack = faceWindowOnBlack
 
 const raw = { raw: { width: FRAME_WIDTH, height: FRAME_HEIGHT, channels: 3 as const } }
 
