@@ -4,6 +4,7 @@
 // a libuv worker too, and `decodeJpegScaled(jpeg, scale, target)` decodes a frame at 1/2, 1/4 or
 // 1/8 scale there (into `target` when it is large enough, sparing an allocation per frame).
 // No exceptions cross the boundary: failures are `{ ok: false, code, codeName, tag }`.
+#include <cmath>
 #include <napi.h>
 
 #include <memory>
@@ -183,8 +184,23 @@ class ForensicsWorker : public Napi::AsyncWorker {
   struct PlaneCopy {
     std::vector<uint8_t> data;
     uint32_t width = 0, height = 0;
+    // 3: packed RGB as the scaled decoder writes it, turned into luma on the worker (Execute).
+    uint32_t channels = 1;
     iad::Plane view() const { return iad::Plane{data.data(), data.size(), width, height}; }
   };
+
+  // BT.601 luma rounded half up, the same arithmetic as the JavaScript that did this before
+  // (Math.round(0.299 r + 0.587 g + 0.114 b)), so the statistics do not move.
+  static void to_luma(PlaneCopy& plane) {
+    if (plane.channels != 3) return;
+    const size_t pixels = size_t{plane.width} * plane.height;
+    std::vector<uint8_t> grey(pixels);
+    const uint8_t* rgb = plane.data.data();
+    for (size_t i = 0; i < pixels; ++i, rgb += 3)
+      grey[i] = static_cast<uint8_t>(std::floor(0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] + 0.5));
+    plane.data = std::move(grey);
+    plane.channels = 1;
+  }
 
   ForensicsWorker(Napi::Env env, std::vector<std::vector<uint8_t>> jpegs, std::vector<PlaneCopy> planes, int flat_limit)
       : Napi::AsyncWorker(env, "iad.forensics"), deferred_(Napi::Promise::Deferred::New(env)),
@@ -193,6 +209,7 @@ class ForensicsWorker : public Napi::AsyncWorker {
   Napi::Promise promise() { return deferred_.Promise(); }
 
   void Execute() override {
+    for (auto& plane : planes_) to_luma(plane);
     for (const auto& jpeg : jpegs_) headers_.push_back(iad::parse_jpeg_header(iad::Span{jpeg.data(), jpeg.size()}));
     for (size_t i = 1; i < planes_.size(); ++i)
       pairs_.push_back(iad::pair_stats(planes_[i - 1].view(), planes_[i].view(), flat_limit_));
@@ -286,17 +303,23 @@ Napi::Value Forensics(const Napi::CallbackInfo& info) {
     const Napi::Value data = plane.Get("data");
     const Napi::Value width = plane.Get("width");
     const Napi::Value height = plane.Get("height");
+    const Napi::Value channels = plane.Get("channels");
     if (env.IsExceptionPending()) return env.Undefined();
     if (!is_uint8_array(data) || !width.IsNumber() || !height.IsNumber()) return fail("plane needs data, width, height");
+    if (!channels.IsUndefined() && !channels.IsNumber()) return fail("plane channels must be 1 or 3");
     const int64_t w = width.As<Napi::Number>().Int64Value();
     const int64_t h = height.As<Napi::Number>().Int64Value();
+    const int64_t c = channels.IsUndefined() ? 1 : channels.As<Napi::Number>().Int64Value();
+    if (c != 1 && c != 3) return fail("plane channels must be 1 or 3");
     const auto bytes = data.As<Napi::Uint8Array>();
-    if (w < 3 || h < 3 || w > iad::kMaxImageSide || h > iad::kMaxImageSide || size_t(w) * size_t(h) != bytes.ByteLength())
-      return fail("plane size does not match width * height (each side 3..16384)");
+    if (w < 3 || h < 3 || w > iad::kMaxImageSide || h > iad::kMaxImageSide ||
+        size_t(w) * size_t(h) * size_t(c) != bytes.ByteLength())
+      return fail("plane size does not match width * height * channels (each side 3..16384)");
     ForensicsWorker::PlaneCopy copy;
     copy.data.assign(bytes.Data(), bytes.Data() + bytes.ByteLength());
     copy.width = static_cast<uint32_t>(w);
     copy.height = static_cast<uint32_t>(h);
+    copy.channels = static_cast<uint32_t>(c);
     planes.push_back(std::move(copy));
   }
   auto* worker = new ForensicsWorker(env, std::move(jpegs), std::move(planes), static_cast<int>(limit));

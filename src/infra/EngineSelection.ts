@@ -21,7 +21,9 @@ import { workerFaceAnalyzerLayer } from "./face/WorkerFaceAnalyzer.js"
 import { fakeEngineLayer } from "./fake/FakeEngine.js"
 import { fakeForensicsLayer } from "./fake/FakeForensics.js"
 import { nativeEngineLayer, type NativeEngineStartupError } from "./native/NativeEngine.js"
-import { nativeForensicsLayer } from "./native/NativeForensics.js"
+import { loadNativeAddon } from "./native/NativeAddon.js"
+import { nativeForensicsLayerWith } from "./native/NativeForensics.js"
+import { makeSharedFrameDecodes } from "./SharedFrameDecodes.js"
 import { packageRoot } from "./PackageRoot.js"
 
 export interface PipelineLayers {
@@ -37,16 +39,21 @@ export const pipelineLayersFor = (
   switch (config.engine) {
     case "fake":
       return { engine: fakeEngineLayer(), forensics: fakeForensicsLayer, faces: fakeFaceAnalyzerLayer() }
-    case "native":
+    case "native": {
+      // Forensics and face analysis read each frame at the same scale: one decode serves both. The
+      // addon is loaded on first use: the forensics Layer has reported it missing at start by then.
+      const decodes = makeSharedFrameDecodes((jpeg, shrink) => loadNativeAddon().decodeJpegScaled(jpeg, shrink))
       return {
         engine: nativeEngineLayer(config),
-        forensics: nativeForensicsLayer,
+        forensics: nativeForensicsLayerWith(decodes),
         faces: workerFaceAnalyzerLayer({
           modelsDir: join(packageRoot, "models"),
           workers: config.engine_pool_size,
-          thresholds: faceThresholds
+          thresholds: faceThresholds,
+          decodes
         })
       }
+    }
   }
 }
 

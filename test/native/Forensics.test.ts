@@ -8,7 +8,7 @@ import sharp from "sharp"
 import { NativeForensicsResult } from "../../src/domain/Forensics.js"
 import { ijgQualityOf } from "../../src/domain/evidence/JpegTables.js"
 import { loadNativeAddon } from "../../src/infra/native/NativeAddon.js"
-import { decodeGray, frameForensics } from "../../src/infra/native/NativeForensics.js"
+import { decodePlane, frameForensics } from "../../src/infra/native/NativeForensics.js"
 
 const addon = loadNativeAddon()
 const decode = Schema.decodeUnknownSync(NativeForensicsResult)
@@ -43,6 +43,19 @@ describe("native forensics", () => {
     expect(result.pairs[1]!.temporalNoise).toBeGreaterThan(0.5)
   })
 
+  it("RGB planes give the statistics of their BT.601 luma (Math.round(0.299 r + 0.587 g + 0.114 b)), taken by the addon", async () => {
+    const width = 97
+    const height = 61
+    const rgbPlanes = [1, 2, 3].map((seed) => Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 7919 * seed + ((i * i) >> 3)) % 256))
+    const luma = (rgb: Uint8Array) =>
+      Uint8Array.from({ length: width * height }, (_, i) => Math.round(0.299 * rgb[3 * i]! + 0.587 * rgb[3 * i + 1]! + 0.114 * rgb[3 * i + 2]!))
+    const fromRgb = await addon.forensics({ jpegs: [], planes: rgbPlanes.map((data) => ({ data, width, height, channels: 3 })), flatLimit: 16 })
+    const fromGrey = await addon.forensics({ jpegs: [], planes: rgbPlanes.map((rgb) => ({ data: luma(rgb), width, height })), flatLimit: 16 })
+    expect(fromRgb).toEqual(fromGrey)
+    expect(() => addon.forensics({ jpegs: [], planes: [{ data: rgbPlanes[0]!, width, height, channels: 1 }], flatLimit: 16 })).toThrow(/channels/)
+    expect(() => addon.forensics({ jpegs: [], planes: [{ data: rgbPlanes[0]!, width, height, channels: 2 as 1 }], flatLimit: 16 })).toThrow(/channels/)
+  })
+
   it("refuses a plane whose bytes do not match its size, and too many frames", () => {
     const data = new Uint8Array(10)
     expect(() => addon.forensics({ jpegs: [], planes: [{ data, width: 4, height: 4 }], flatLimit: 16 })).toThrow(/plane size/)
@@ -52,7 +65,7 @@ describe("native forensics", () => {
   it("a truncated frame does not decode; decodable frames pair up", () =>
     Effect.gen(function*() {
       const good = yield* Effect.promise(() => picture(90))
-      expect(yield* Effect.promise(() => decodeGray(addon, good.subarray(0, good.length - 40)))).toBeUndefined()
+      expect(yield* Effect.promise(() => decodePlane(addon.decodeJpegScaled, good.subarray(0, good.length - 40)))).toBeUndefined()
       const result = yield* frameForensics(addon, [good, good])
       expect(result.decoded).toEqual([true, true])
       expect(result.pairs).toHaveLength(1)
@@ -64,14 +77,14 @@ describe("native forensics", () => {
       const photo = sharp({ create: { width: 1280, height: 720, channels: 3, background: "#000", noise: { type: "gaussian", mean: 120, sigma: 40 } } })
       const baseline = yield* Effect.promise(() => photo.clone().jpeg({ quality: 90 }).toBuffer())
       const progressive = yield* Effect.promise(() => photo.clone().jpeg({ quality: 90, progressive: true }).toBuffer())
-      const fromAddon = (yield* Effect.promise(() => decodeGray(addon, baseline)))!
+      const fromAddon = (yield* Effect.promise(() => decodePlane(addon.decodeJpegScaled, baseline)))!
       const decoded = yield* Effect.promise(() => addon.decodeJpegScaled(baseline, 4))
       if (decoded.status !== "ok") throw new Error(decoded.status)
-      const [r, g, b] = [decoded.rgb[0]!, decoded.rgb[1]!, decoded.rgb[2]!]
-      expect([fromAddon.width, fromAddon.height, fromAddon.data[0]]).toEqual([320, 180, Math.round(0.299 * r + 0.587 * g + 0.114 * b)])
+      expect([fromAddon.width, fromAddon.height, fromAddon.channels]).toEqual([320, 180, 3])
+      expect(fromAddon.data).toEqual(decoded.rgb)
       expect((yield* Effect.promise(() => addon.decodeJpegScaled(progressive, 4))).status).toBe("unsupported")
-      const fromSharp = (yield* Effect.promise(() => decodeGray(addon, progressive)))!
-      expect([fromSharp.width, fromSharp.height]).toEqual([320, 180])
+      const fromSharp = (yield* Effect.promise(() => decodePlane(addon.decodeJpegScaled, progressive)))!
+      expect([fromSharp.width, fromSharp.height, fromSharp.channels]).toEqual([320, 180, 1])
     }).pipe(Effect.runPromise))
 
   it("frames too small for the noise statistics (under 3 px a side) still answer: decoded, no noise, no pair", () =>

@@ -12,13 +12,21 @@ import { FaceAnalysisError } from "../../domain/FaceAnalyzer.js"
 import type { FaceThresholds } from "../../domain/FaceThresholds.js"
 import { loadNativeAddon } from "../native/NativeAddon.js"
 import { loadFaceModels } from "./FaceModels.js"
+import type { ScaledJpegDecoder } from "./FrameDecoder.js"
 import { FaceWorkerData, FaceWorkerRequest } from "./FaceWorkerProtocol.js"
+import { decoderWithSentPixels } from "./SentPixelsDecoder.js"
 import { makeOrtFaceAnalyzer } from "./OrtFaceAnalyzer.js"
 
 /** The thresholds of the request being analysed, set around each analysis. */
 const requestThresholds = FiberRef.unsafeMake<FaceThresholds | undefined>(undefined)
 const thresholdsOfRequest = Effect.flatMap(FiberRef.get(requestThresholds), (thresholds) =>
   thresholds === undefined ? Effect.dieMessage("face analysis outside a request") : Effect.succeed(thresholds)
+)
+
+/** The decoder of the request being analysed: its frames' pixels where the service sent them, else the addon. */
+const requestDecoder = FiberRef.unsafeMake<ScaledJpegDecoder | undefined>(undefined)
+const decoderOfRequest = Effect.flatMap(FiberRef.get(requestDecoder), (decoder) =>
+  decoder === undefined ? Effect.dieMessage("face analysis outside a request") : Effect.succeed(decoder)
 )
 
 const addonDecoder = Effect.try({
@@ -36,15 +44,16 @@ const FaceWorkerLive = Layer.unwrapScoped(
     const analyzer = yield* Effect.cached(
       Effect.gen(function* () {
         const models = yield* loadFaceModels(modelsDir)
-        const decoder = yield* addonDecoder
-        return makeOrtFaceAnalyzer(models, decoder, { thresholds: thresholdsOfRequest })
+        return makeOrtFaceAnalyzer(models, decoderOfRequest, { thresholds: thresholdsOfRequest })
       }).pipe(Scope.extend(scope))
     )
+    const decoder = yield* addonDecoder
     return WorkerRunner.layerSerialized(FaceWorkerRequest, {
       LoadModels: () => Effect.asVoid(analyzer),
       AnalyzeFaces: (request) =>
         Effect.flatMap(analyzer, (faces) => faces.analyze(request.frames, request.bestFrameIndex)).pipe(
-          Effect.locally(requestThresholds, request.thresholds)
+          Effect.locally(requestThresholds, request.thresholds),
+          Effect.locally(requestDecoder, decoderWithSentPixels(decoder, request.frames, request.decoded))
         )
     })
   })

@@ -3,6 +3,7 @@
  * `@effect/platform`'s Worker encodes each request and checks each reply (success or failure)
  * with these Schemas, since a worker is another JavaScript realm and what crosses is data.
  */
+import { Transferable } from "@effect/platform"
 import { Schema } from "effect"
 import { faceProblemTable, type FaceProblemCode } from "../../domain/EngineReasons.js"
 import { FaceAnalysisError } from "../../domain/FaceAnalyzer.js"
@@ -54,15 +55,29 @@ export class LoadModels extends Schema.TaggedRequest<LoadModels>()("LoadModels",
 }) {}
 
 /**
+ * A frame the service's thread already decoded (for the forensics) at 1/`shrink`, packed RGB. Its
+ * pixels are transferred, not copied: the service has no further use for them.
+ */
+export const DecodedFrame = Schema.Struct({
+  shrink: Schema.Literal(2, 4, 8),
+  width: Schema.Int.pipe(Schema.positive()),
+  height: Schema.Int.pipe(Schema.positive()),
+  rgb: Transferable.schema(Schema.Uint8ArrayFromSelf, (bytes) => [bytes.buffer])
+}).pipe(Schema.filter((frame) => frame.rgb.byteLength === frame.width * frame.height * 3 || "rgb must hold width * height * 3 bytes"))
+export type DecodedFrame = typeof DecodedFrame.Type
+
+/**
  * Analyse these frames with these thresholds (read in the service's thread for each analysis).
  * The frames cross by structured clone: transferring them would detach bytes the caller still
- * needs (the best frame is the `/extract` answer), see `WorkerFaceAnalyzer.ts`.
+ * needs (the best frame is the `/extract` answer), see `WorkerFaceAnalyzer.ts`. `decoded` holds,
+ * per frame, its pixels when the service's thread has them (else null: the worker decodes it).
  */
 export class AnalyzeFaces extends Schema.TaggedRequest<AnalyzeFaces>()("AnalyzeFaces", {
   failure: FaceAnalysisErrorFromWire,
   success: FaceReportSchema,
   payload: {
     frames: Schema.Array(Schema.Uint8ArrayFromSelf),
+    decoded: Schema.Array(Schema.NullOr(DecodedFrame)),
     bestFrameIndex: Schema.Number,
     thresholds: FaceThresholds
   }

@@ -111,8 +111,17 @@ const countFaces = (
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)
 
-export const makeOrtFaceAnalyzer = (models: FaceModels, decoder: ScaledJpegDecoder, options: OrtFaceAnalyzerOptions) => {
+/**
+ * `decoder` may be read per analysis (an effect): the face worker hands each request's frames
+ * already decoded by the service's thread (`SharedFrameDecodes`) through it.
+ */
+export const makeOrtFaceAnalyzer = (
+  models: FaceModels,
+  decoder: ScaledJpegDecoder | Effect.Effect<ScaledJpegDecoder>,
+  options: OrtFaceAnalyzerOptions
+) => {
   const thresholds = Effect.isEffect(options.thresholds) ? options.thresholds : Effect.succeed(options.thresholds)
+  const decoderOfAnalysis = Effect.isEffect(decoder) ? decoder : Effect.succeed(decoder)
   const scratchBuffers = scratchPool(DETECTOR_SIDE, MESH_SIZE, IRIS_SIZE, FRAME_BUFFER_BYTES)
   return FaceAnalyzer.of({
     analyze: (frames, bestFrameIndex) =>
@@ -122,6 +131,7 @@ export const makeOrtFaceAnalyzer = (models: FaceModels, decoder: ScaledJpegDecod
         if (best === undefined || !Number.isInteger(bestFrameIndex))
           return yield* new FaceAnalysisError({ kind: "NoFrames", detail: `best frame ${bestFrameIndex} of ${frames.length}` })
         const t = yield* thresholds
+        const decoder = yield* decoderOfAnalysis
         const bestResult = yield* analyzeBestFrame(models, decoder, best, t, scratch)
         if (bestResult.measure === undefined) {
           return { faceProbability: bestResult.faceProbability, problem: "FACE_NOT_FOUND", measurements: undefined } satisfies FaceReport

@@ -12,6 +12,8 @@
  * `framesForClone` keeps the clone to the frames' own bytes when the capture holds more.
  * Measured: 3 frames of 150 KB add ~0.2 ms to a round trip on a quiet core, against ~30 ms of
  * analysis; shared memory would save part of that at the cost of owning buffer lifetimes.
+ * The frames' decoded pixels, which the forensics made on this thread (`SharedFrameDecodes`), are
+ * transferred with the request, so the worker does not decode the frames a second time.
  */
 import { Worker, WorkerError } from "@effect/platform"
 import { NodeWorker } from "@effect/platform-node"
@@ -19,6 +21,7 @@ import { Cause, Duration, Effect, Layer, Option, ParseResult, Schema, type Scope
 import { Worker as WorkerThread } from "node:worker_threads"
 import { FaceAnalysisError, FaceAnalyzer, type FaceAnalyzerShape } from "../../domain/FaceAnalyzer.js"
 import type { FaceThresholds } from "../../domain/FaceThresholds.js"
+import type { SharedFrameDecodes } from "../SharedFrameDecodes.js"
 import { framesForClone } from "./FramesForClone.js"
 import { AnalyzeFaces, FaceAnalysisErrorFromWire, type FaceWorkerData, FaceWorkerRequest, LoadModels } from "./FaceWorkerProtocol.js"
 
@@ -29,6 +32,8 @@ export interface WorkerFaceAnalyzerOptions {
   readonly workers: number
   /** Read on every analysis in the service's thread, and sent with the request. */
   readonly thresholds: FaceThresholds | Effect.Effect<FaceThresholds>
+  /** Decodes the forensics already made of the same frames: their pixels go to the worker with the request. */
+  readonly decodes?: SharedFrameDecodes
 }
 
 /**
@@ -87,7 +92,8 @@ export const makeWorkerFaceAnalyzer = (
       analyze: (frames, bestFrameIndex) =>
         Effect.gen(function* () {
           // Built unchecked: encoding it for the worker checks it.
-          const request = new AnalyzeFaces({ frames: framesForClone(frames), bestFrameIndex, thresholds: yield* thresholds }, true)
+          const decoded = frames.map((frame) => options.decodes?.take(frame) ?? null)
+          const request = new AnalyzeFaces({ frames: framesForClone(frames), decoded, bestFrameIndex, thresholds: yield* thresholds }, true)
           return yield* pool.executeEffect(request)
         }).pipe(
           Effect.catchAllCause((cause) => Effect.fail(asFaceAnalysisError(cause))),

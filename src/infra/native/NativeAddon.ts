@@ -34,10 +34,14 @@ export interface NativeEngineHandle {
 
 export interface NativeForensicsInput {
   readonly jpegs: ReadonlyArray<Uint8Array>
-  readonly planes: ReadonlyArray<{ readonly data: Uint8Array; readonly width: number; readonly height: number }>
+  /** Grey planes, or packed RGB ones (`channels: 3`, as the scaled decoder writes them) that the addon turns into BT.601 luma off the main thread. */
+  readonly planes: ReadonlyArray<{ readonly data: Uint8Array; readonly width: number; readonly height: number; readonly channels?: 1 | 3 }>
   /** |Laplacian| at or below which a pixel counts as flat. */
   readonly flatLimit: number
 }
+
+/** The shrinks the addon's scaled JPEG decoder takes. */
+export type ScaledJpegShrink = 2 | 4 | 8
 
 /** `decodeJpegScaled`'s answer: "unsupported" (progressive, CMYK, 12-bit...) and "corrupt" carry no image. */
 export type NativeScaledJpeg =
@@ -53,7 +57,7 @@ export interface NativeAddon {
    * covers), as packed RGB; written into `target` when it has room (the answer's `rgb` is then a
    * view of it), else into a new buffer.
    */
-  readonly decodeJpegScaled: (jpeg: Uint8Array, scale: 2 | 4 | 8, target?: Uint8Array) => Promise<NativeScaledJpeg>
+  readonly decodeJpegScaled: (jpeg: Uint8Array, scale: ScaledJpegShrink, target?: Uint8Array) => Promise<NativeScaledJpeg>
   readonly formatVersion: number
   readonly maxCaptureBytes: number
 }

@@ -1,7 +1,7 @@
 /**
  * Content forensics of the native engine. Each frame is decoded to a small grayscale plane, 1/4 of
  * a 1280x720 frame (320x180), by the addon's scaled decoder (each pixel the mean of a 4x4 block,
- * grey as BT.601 luma, the JPEG's own Y); what it does not decode goes through sharp (libvips),
+ * grey as BT.601 luma, the JPEG's own Y, taken by the addon); what it does not decode goes through sharp (libvips),
  * which also fails on any libjpeg warning. The C++ addon then parses the JPEG headers
  * (quantisation tables, size) from the frame bytes and computes the noise statistics on a libuv
  * worker, off the main thread.
@@ -15,6 +15,7 @@ import { Effect, Layer, Schema } from "effect"
 import sharp from "sharp"
 import { Forensics, ForensicsFailure, type FrameForensics, NativeForensicsResult } from "../../domain/Forensics.js"
 import { decodeWithAddon, powerOfTwoShrink } from "../face/FrameDecoder.js"
+import type { ScaledJpegDecode, SharedFrameDecodes } from "../SharedFrameDecodes.js"
 import type { NativeAddon } from "./NativeAddon.js"
 import { nativeAddon, type NativeEngineStartupError } from "./NativeEngine.js"
 
@@ -28,30 +29,29 @@ export const FLAT_LIMIT = 16
 /** The noise statistics read a 3x3 Laplacian over a plane's interior: smaller planes have none. */
 const MIN_PLANE_SIDE = 3
 
-export interface GrayPlane {
+/** A frame's plane for the noise statistics: grey, or packed RGB that the addon turns into luma. */
+export interface ForensicsPlane {
   readonly data: Uint8Array
   readonly width: number
   readonly height: number
+  readonly channels: 1 | 3
 }
 
 /**
- * The frame's grey plane at the largest power-of-two shrink that keeps 320 px on the long side;
- * `undefined` when the JPEG does not decode (truncated, corrupt entropy data, not a JPEG).
+ * The frame's plane at the largest power-of-two shrink that keeps 320 px on the long side:
+ * the addon's RGB decode (shared with the face analysis through `decodes`; the addon takes its
+ * BT.601 luma, the JPEG's own Y, off the main thread), else sharp's grey decode; `undefined` when
+ * the JPEG does not decode (truncated, corrupt entropy data, not a JPEG).
  */
-export const decodeGray = async (addon: NativeAddon, jpeg: Uint8Array): Promise<GrayPlane | undefined> => {
-  const decoded = await decodeWithAddon(addon.decodeJpegScaled, jpeg, FORENSICS_SIDE)
-  return decoded === undefined ? decodeGrayWithSharp(jpeg) : lumaOf(decoded.data, decoded.width, decoded.height)
-}
-
-/** BT.601 luma, rounded: the Y that JPEG's YCbCr carries. */
-const lumaOf = (rgb: Uint8Array, width: number, height: number): GrayPlane => {
-  const data = new Uint8Array(width * height)
-  for (let i = 0, j = 0; i < data.length; i++, j += 3) data[i] = Math.round(0.299 * rgb[j]! + 0.587 * rgb[j + 1]! + 0.114 * rgb[j + 2]!)
-  return { data, width, height }
+export const decodePlane = async (decode: ScaledJpegDecode, jpeg: Uint8Array): Promise<ForensicsPlane | undefined> => {
+  const decoded = await decodeWithAddon(decode, jpeg, FORENSICS_SIDE)
+  return decoded === undefined
+    ? decodeGrayWithSharp(jpeg)
+    : { data: decoded.data, width: decoded.width, height: decoded.height, channels: 3 }
 }
 
 /** sharp's decode, for JPEGs the addon leaves alone (progressive, CMYK...) or finds broken. */
-const decodeGrayWithSharp = async (jpeg: Uint8Array): Promise<GrayPlane | undefined> => {
+const decodeGrayWithSharp = async (jpeg: Uint8Array): Promise<ForensicsPlane | undefined> => {
   try {
     const meta = await sharp(jpeg, { failOn: "warning" }).metadata()
     if (meta.width === undefined || meta.height === undefined) return undefined
@@ -66,7 +66,7 @@ const decodeGrayWithSharp = async (jpeg: Uint8Array): Promise<GrayPlane | undefi
     }
     const { data, info } = await pipeline.greyscale().raw().toBuffer({ resolveWithObject: true })
     if (info.channels !== 1) return undefined
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height }
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 1 }
   } catch {
     return undefined
   }
@@ -78,9 +78,13 @@ const decodeResult = Schema.decodeUnknown(NativeForensicsResult)
  * Headers and noise statistics of the frames, in frame order; noise and pairs cover the decodable
  * frames large enough to measure (the addon refuses a plane under 3 px a side), pairs consecutive ones.
  */
-export const frameForensics = (addon: NativeAddon, jpegs: ReadonlyArray<Uint8Array>) =>
+export const frameForensics = (
+  addon: NativeAddon,
+  jpegs: ReadonlyArray<Uint8Array>,
+  decode: ScaledJpegDecode = addon.decodeJpegScaled
+) =>
   Effect.gen(function*() {
-    const planes = yield* Effect.promise(() => Promise.all(jpegs.map((jpeg) => decodeGray(addon, jpeg))))
+    const planes = yield* Effect.promise(() => Promise.all(jpegs.map((jpeg) => decodePlane(decode, jpeg))))
     const measurable = planes.flatMap((plane) =>
       plane !== undefined && plane.width >= MIN_PLANE_SIDE && plane.height >= MIN_PLANE_SIDE ? [plane] : []
     )
@@ -94,12 +98,21 @@ export const frameForensics = (addon: NativeAddon, jpegs: ReadonlyArray<Uint8Arr
     return forensics
   })
 
-/** The `Forensics` port on the addon: decoding on sharp's and the addon's libuv workers. */
-export const nativeForensicsLayer: Layer.Layer<Forensics, NativeEngineStartupError> = Layer.effect(
-  Forensics,
-  Effect.map(nativeAddon, (addon) =>
-    Forensics.of({
-      measure: (frames) =>
-        frameForensics(addon, frames).pipe(Effect.mapError((cause) => new ForensicsFailure({ detail: `forensics: ${String(cause)}` })))
-    }))
-)
+/**
+ * The `Forensics` port on the addon: decoding on the addon's and sharp's libuv workers. With
+ * `decodes`, the frames' decodes are shared with the face analysis of the same capture.
+ */
+export const nativeForensicsLayerWith = (decodes?: SharedFrameDecodes): Layer.Layer<Forensics, NativeEngineStartupError> =>
+  Layer.effect(
+    Forensics,
+    Effect.map(nativeAddon, (addon) =>
+      Forensics.of({
+        measure: (frames) =>
+          frameForensics(addon, frames, decodes?.decode ?? addon.decodeJpegScaled).pipe(
+            Effect.mapError((cause) => new ForensicsFailure({ detail: `forensics: ${String(cause)}` }))
+          )
+      }))
+  )
+
+/** The `Forensics` port on the addon, decoding frames for itself. */
+export const nativeForensicsLayer: Layer.Layer<Forensics, NativeEngineStartupError> = nativeForensicsLayerWith()

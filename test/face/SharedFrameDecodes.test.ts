@@ -1,0 +1,119 @@
+/**
+ * One decode per frame shared by the forensics and the face analysis: a second caller gets the
+ * first's decode, `take` hands finished pixels over once, failures are not kept; and a worker sent
+ * those pixels (transferred, not copied) answers exactly as when it decodes the frames itself.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Ref } from "effect"
+import { join } from "node:path"
+import { FaceAnalyzer } from "../../src/domain/FaceAnalyzer.js"
+import { defaultFaceThresholds } from "../../src/domain/FaceThresholds.js"
+import { decoderWithSentPixels } from "../../src/infra/face/SentPixelsDecoder.js"
+import { workerFaceAnalyzerLayer } from "../../src/infra/face/WorkerFaceAnalyzer.js"
+import { loadNativeAddon, type NativeScaledJpeg } from "../../src/infra/native/NativeAddon.js"
+import { frameForensics } from "../../src/infra/native/NativeForensics.js"
+import { makeSharedFrameDecodes } from "../../src/infra/SharedFrameDecodes.js"
+import * as F from "../fixtures/face/faceFrames.js"
+
+const addon = loadNativeAddon()
+const W = F.FRAME_WIDTH
+const H = F.FRAME_HEIGHT
+
+describe("SharedFrameDecodes", () => {
+  it.effect("decodes a frame once per shrink; take hands the finished pixels over once", () =>
+    Effect.gen(function* () {
+      const calls: Array<number> = []
+      const decodes = makeSharedFrameDecodes((jpeg, shrink) => {
+        calls.push(shrink)
+        return addon.decodeJpegScaled(jpeg, shrink)
+      })
+      const frame = yield* Effect.promise(() => F.framedFace(F.frontalFace, 300, W / 2, H / 2))
+      expect(decodes.take(frame)).toBeUndefined()
+      const [a, b] = yield* Effect.promise(() => Promise.all([decodes.decode(frame, 4), decodes.decode(frame, 4)]))
+      expect(a).toBe(b)
+      expect(calls).toEqual([4])
+      const taken = decodes.take(frame)
+      expect(taken).toMatchObject({ shrink: 4, width: 320, height: 180 })
+      expect(taken!.rgb).toBe((a as Extract<NativeScaledJpeg, { status: "ok" }>).rgb)
+      expect(decodes.take(frame)).toBeUndefined()
+      // Another shrink is another decode.
+      yield* Effect.promise(() => decodes.decode(frame, 8))
+      expect(calls).toEqual([4, 8])
+    })
+  )
+
+  it.effect("keeps no failed decode, and nothing to take for a frame the decoder refuses", () =>
+    Effect.gen(function* () {
+      let fail = true
+      const decodes = makeSharedFrameDecodes((jpeg, shrink) => (fail ? Promise.reject(new Error("boom")) : addon.decodeJpegScaled(jpeg, shrink)))
+      const frame = yield* Effect.promise(() => F.framedFace(F.frontalFace, 300, W / 2, H / 2))
+      yield* Effect.flip(Effect.tryPromise(() => decodes.decode(frame, 4)))
+      fail = false
+      expect((yield* Effect.promise(() => decodes.decode(frame, 4))).status).toBe("ok")
+      const garbage = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3])
+      expect((yield* Effect.promise(() => decodes.decode(garbage, 4))).status).not.toBe("ok")
+      expect(decodes.take(garbage)).toBeUndefined()
+    })
+  )
+
+  it.effect("the worker answers the same from the forensics' pixels, which are transferred to it", () =>
+    Effect.gen(function* () {
+      const frames = yield* Effect.promise(() =>
+        Promise.all([
+          F.framedFace(F.frontalFace, 300, W / 2, H / 2),
+          F.framedFace(F.frontalFace, 310, W / 2 + 10, H / 2),
+          F.groupFrame(1)
+        ])
+      )
+      const decodedPixels: Array<Uint8Array> = []
+      const shared = makeSharedFrameDecodes(async (jpeg, shrink) => {
+        const decoded = await addon.decodeJpegScaled(jpeg, shrink)
+        if (decoded.status === "ok") decodedPixels.push(decoded.rgb)
+        return decoded
+      })
+      const analyzeAll = Effect.gen(function* () {
+        const faces = yield* FaceAnalyzer
+        return [yield* faces.analyze(frames.slice(0, 2), 0), yield* faces.analyze(frames.slice(0, 2), 1), yield* faces.analyze(frames, 0)]
+      })
+      const options = { modelsDir: join(process.cwd(), "models"), workers: 1, thresholds: Ref.get(Ref.unsafeMake(defaultFaceThresholds)) }
+      const alone = yield* analyzeAll.pipe(Effect.provide(workerFaceAnalyzerLayer(options)))
+      const withShared = yield* Effect.gen(function* () {
+        const faces = yield* FaceAnalyzer
+        const reports = []
+        for (const [subset, best] of [[frames.slice(0, 2), 0], [frames.slice(0, 2), 1], [frames, 0]] as const) {
+          // The forensics decode first, as in a capture's pipeline.
+          decodedPixels.length = 0
+          yield* frameForensics(addon, subset, shared.decode)
+          expect(decodedPixels.map((rgb) => rgb.byteLength)).toEqual(subset.map(() => 320 * 180 * 3))
+          reports.push(yield* faces.analyze(subset, best))
+          // Taken and transferred (the service's copies are detached, not cloned): nothing is left to take.
+          expect(decodedPixels.map((rgb) => rgb.byteLength)).toEqual(subset.map(() => 0))
+          for (const frame of subset) expect(shared.take(frame)).toBeUndefined()
+        }
+        return reports
+      }).pipe(Effect.provide(workerFaceAnalyzerLayer({ ...options, decodes: shared })))
+      expect(alone.map((r) => r.problem)).toEqual([undefined, undefined, "TOO_MANY_FACES"])
+      expect(withShared).toEqual(alone)
+    }), { timeout: 120_000 })
+})
+
+describe("decoderWithSentPixels", () => {
+  it.effect("serves a sent frame at its shrink from the sent pixels, and decodes anything else", () =>
+    Effect.gen(function* () {
+      const calls: Array<readonly [Uint8Array, number]> = []
+      const decoder = (jpeg: Uint8Array, scale: 2 | 4 | 8) => {
+        calls.push([jpeg, scale])
+        return Promise.resolve({ status: "corrupt" } as const)
+      }
+      const [a, b] = [new Uint8Array([1]), new Uint8Array([2])]
+      const rgb = new Uint8Array(2 * 3 * 3)
+      const decode = decoderWithSentPixels(decoder, [a, b], [{ shrink: 4, width: 2, height: 3, rgb }, null])
+      expect(yield* Effect.promise(() => decode(a, 4))).toEqual({ status: "ok", width: 2, height: 3, rgb })
+      expect(calls).toEqual([])
+      yield* Effect.promise(() => decode(a, 8))
+      yield* Effect.promise(() => decode(b, 4))
+      yield* Effect.promise(() => decode(new Uint8Array([1]), 4))
+      expect(calls.map(([jpeg, scale]) => [jpeg[0], scale])).toEqual([[1, 8], [2, 4], [1, 4]])
+    })
+  )
+})
