@@ -45,8 +45,11 @@ export const detectorInput = (imgWidth: number, imgHeight: number): DetectorInpu
  * frames arrive decoded at 256 px (a plain copy) or, for the best frame, at 320 px (a 1.25 reduction).
  */
 export const detectFaces = (session: InferenceSession, img: RgbImage, target?: Float32Array) =>
+  detectFacesOn(session, img, detectorInput(img.width, img.height), target)
+
+/** Faces on `img` as the detector sees it through `input` (the whole frame, or a window of it: `FaceWindow.ts`). */
+export const detectFacesOn = (session: InferenceSession, img: RgbImage, input: DetectorInput, target?: Float32Array) =>
   Effect.gen(function* () {
-    const input = detectorInput(img.width, img.height)
     const tensor = warpToTensor(img, input.t, input.width, 2 / 255, -1, input.height, target)
     const outputs = yield* runModel(session, tensor, input.width, 1, input.height)
     return decodeDetections(outputs, input.width, input.height, CANDIDATE_SCORE).map((d): Detection => {

@@ -7,14 +7,19 @@
  * failing one wins): other frames are not looked at when the best frame already shows several
  * faces (TOO_MANY_FACES comes first), a frame byte-identical to one already seen reuses its count,
  * the Iris model runs only when every check before EYES_CLOSED passes, and on the second eye only
- * when the first reads closed.
+ * when the first reads closed. On a further frame of the usual capture (one candidate on the best
+ * frame, a confirmed face) whose scene has not changed away from the face, the detector runs on a
+ * window around the face (`FaceWindow.ts`, `SceneChange.ts`): a third of the whole-frame input.
  */
 import { Effect, Layer } from "effect"
 import { join } from "node:path"
 import { FaceAnalysisError, FaceAnalyzer, type FaceMeasurements, type FaceReport } from "../../domain/FaceAnalyzer.js"
 import { faceChecks, firstFaceProblem } from "../../domain/FaceChecks.js"
 import type { FaceThresholds } from "../../domain/FaceThresholds.js"
-import { DETECTOR_SIDE, detectFaces } from "./FaceDetection.js"
+import { DETECTOR_SIDE, detectFaces, detectFacesOn } from "./FaceDetection.js"
+import { faceWindow } from "./FaceWindow.js"
+import type { RgbImage } from "./RgbImage.js"
+import { compareScenes, type SceneTable, sceneTable } from "./SceneChange.js"
 import { eyeOpenness, IRIS_SIZE, meshEyeOpenness } from "./EyeContours.js"
 import { headPose, meshBox } from "./FaceGeometry.js"
 import { confirmOnBestFrame, countConfirmedOnFrame, type JudgedDetection } from "./FaceConfirmation.js"
@@ -68,7 +73,7 @@ const analyzeBestFrame = (models: FaceModels, decoder: ScaledJpegDecoder, jpeg: 
     // Two confirmed faces already decide TOO_MANY_FACES: no need to judge the rest.
     const { faces, judged } = yield* confirmOnBestFrame(models.mesh, img, detections, t.min_face_presence, 2, scratch.mesh)
     const main = faces[0]
-    if (main === undefined) return { faceCount: 0, faceProbability: 0, judged, measure: undefined }
+    if (main === undefined) return { faceCount: 0, faceProbability: 0, judged, img, measure: undefined }
     const mesh = main.mesh
     const measure = (maxFaceCountInFrames: number, framesWithoutFace: number) =>
       Effect.gen(function* () {
@@ -88,25 +93,57 @@ const analyzeBestFrame = (models: FaceModels, decoder: ScaledJpegDecoder, jpeg: 
         const eyes = yield* eyeOpenness(models.iris, img, mesh, t.min_eye_openness, scratch.eyes)
         return { ...withoutEyes, eyeOpenness: eyes } satisfies FaceMeasurements
       })
-    return { faceCount: faces.length, faceProbability: main.detection.score, judged, measure }
+    return { faceCount: faces.length, faceProbability: main.detection.score, judged, img, measure }
   })
+
+/** What the further frames are compared with: the best frame's judged detections and its scene table (made on first use). */
+interface BestFrameScene {
+  readonly judged: ReadonlyArray<JudgedDetection>
+  readonly scene: () => SceneTable
+}
+
+/**
+ * Cell difference (grey levels, 32 px cells of a 1280x720 frame, after alignment and exposure fit)
+ * above which a further frame's scene has changed away from the face. Chosen on the eval:faces tune
+ * photos: further frames of the same simulated burst reach 20.4, two different photos 36.7 or more.
+ */
+export const SCENE_CHANGE_LIMIT = 28
+
+/**
+ * Where the detector needs to look on a further frame: the window around the best frame's face when
+ * that frame held exactly one candidate, a confirmed face, and the scene around it has not changed
+ * (`SceneChange.ts`); `undefined` means the whole frame.
+ */
+const detectionWindowOn = (img: RgbImage, best: BestFrameScene, otherTable: Float64Array) => {
+  const [only, ...others] = best.judged
+  if (only === undefined || !only.isFace || others.length > 0) return undefined
+  const window = faceWindow(img.width, img.height, img.scale, only.box)
+  if (window === undefined) return undefined
+  const scene = compareScenes(best.scene(), sceneTable(img, otherTable), window.pixels)
+  return scene !== undefined && scene.maxResidual <= SCENE_CHANGE_LIMIT ? window.input : undefined
+}
 
 /**
  * Confirmed faces on a frame other than the best, up to two (more cannot change the answer);
- * decoded straight to the detector's scale.
+ * decoded straight to the detector's scale. The detector looks only around the best frame's face
+ * when nothing else in the scene changed (`detectionWindowOn`), else over the whole frame.
  */
 const countFaces = (
   models: FaceModels,
   decoder: ScaledJpegDecoder,
   jpeg: Uint8Array,
   t: FaceThresholds,
-  judgedOnBest: ReadonlyArray<JudgedDetection>,
+  best: BestFrameScene,
   scratch: Scratch
 ) =>
   Effect.gen(function* () {
     const img = yield* decodeWith(decoder, jpeg, DETECTOR_SIDE, 8, scratch.otherFrame)
-    const detections = (yield* detectFaces(models.detector, img, scratch.detector)).filter((d) => d.score >= t.min_face_probability)
-    return yield* countConfirmedOnFrame(models.mesh, img, detections, judgedOnBest, t.min_face_presence, 2)
+    const window = detectionWindowOn(img, best, scratch.otherScene)
+    const found = window === undefined
+      ? yield* detectFaces(models.detector, img, scratch.detector)
+      : yield* detectFacesOn(models.detector, img, window, scratch.detector)
+    const detections = found.filter((d) => d.score >= t.min_face_probability)
+    return yield* countConfirmedOnFrame(models.mesh, img, detections, best.judged, t.min_face_presence, 2)
   })
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)
@@ -122,7 +159,7 @@ export const makeOrtFaceAnalyzer = (
 ) => {
   const thresholds = Effect.isEffect(options.thresholds) ? options.thresholds : Effect.succeed(options.thresholds)
   const decoderOfAnalysis = Effect.isEffect(decoder) ? decoder : Effect.succeed(decoder)
-  const scratchBuffers = scratchPool(DETECTOR_SIDE, MESH_SIZE, IRIS_SIZE, FRAME_BUFFER_BYTES)
+  const scratchBuffers = scratchPool(DETECTOR_SIDE, MESH_SIZE, IRIS_SIZE, FRAME_BUFFER_BYTES, SCENE_TABLE_SIZE)
   return FaceAnalyzer.of({
     analyze: (frames, bestFrameIndex) =>
       Effect.gen(function* () {
@@ -138,12 +175,14 @@ export const makeOrtFaceAnalyzer = (
         }
         // Other frames only matter when the best one shows exactly one face: count faces on each.
         const seen: Array<readonly [Uint8Array, number]> = [[best, bestResult.faceCount]]
+        let bestTable: SceneTable | undefined
+        const bestScene: BestFrameScene = { judged: bestResult.judged, scene: () => (bestTable ??= sceneTable(bestResult.img, scratch.bestScene)) }
         const counts: Array<number> = []
         if (bestResult.faceCount === 1) {
           for (const [i, frame] of frames.entries()) {
             if (i === bestFrameIndex) continue
             const known = seen.find(([bytes]) => sameBytes(bytes, frame))
-            const count = known !== undefined ? known[1] : yield* countFaces(models, decoder, frame, t, bestResult.judged, scratch)
+            const count = known !== undefined ? known[1] : yield* countFaces(models, decoder, frame, t, bestScene, scratch)
             if (known === undefined) seen.push([frame, count])
             counts.push(count)
           }
@@ -168,6 +207,8 @@ export const makeOrtFaceAnalyzer = (
 
 /** Pooled decode targets hold a frame at 1/4 up to 1280x960 (larger frames get a buffer of their own). */
 const FRAME_BUFFER_BYTES = 320 * 240 * 3
+/** Scene tables of such a frame: (width + 1) x (height + 1). */
+const SCENE_TABLE_SIZE = 321 * 241
 
 /** The addon's scaled JPEG decoder; a missing build is a startup error that says how to build it. */
 const addonDecoder = Effect.try({

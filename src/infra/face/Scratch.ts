@@ -13,16 +13,21 @@ export interface Scratch {
   /** Decoded pixels: the best frame's live through the analysis; the other frames' one at a time. */
   readonly bestFrame: Uint8Array
   readonly otherFrame: Uint8Array
+  /** Scene tables (SceneChange.ts) of the best frame and of the further frame being compared with it. */
+  readonly bestScene: Float64Array
+  readonly otherScene: Float64Array
 }
 
-export const scratchPool = (detectorSize: number, meshSize: number, eyeSize: number, frameBytes: number) => {
+export const scratchPool = (detectorSize: number, meshSize: number, eyeSize: number, frameBytes: number, scenePixels: number) => {
   const free: Array<Scratch> = []
   const make = (): Scratch => ({
     detector: new Float32Array(3 * detectorSize * detectorSize),
     mesh: new Float32Array(3 * meshSize * meshSize),
     eyes: new Float32Array(3 * eyeSize * eyeSize),
     bestFrame: new Uint8Array(frameBytes),
-    otherFrame: new Uint8Array(frameBytes)
+    otherFrame: new Uint8Array(frameBytes),
+    bestScene: new Float64Array(scenePixels),
+    otherScene: new Float64Array(scenePixels)
   })
   /** A scoped set of buffers: back in the pool when the scope closes. */
   return Effect.acquireRelease(
