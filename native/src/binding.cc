@@ -178,41 +178,55 @@ class OpenWorker : public Napi::AsyncWorker {
   std::unique_ptr<iad::Opened> opened_;
 };
 
-// Inputs copied on the main thread (the caller may reuse its buffers), statistics on a worker.
+// The caller's frames and planes are read in place on the worker (a copy of ~1 MB a capture on the
+// main thread cost more than the statistics): references keep them alive, and the caller does not
+// write or detach them until the promise settles (NativeAddon.ts says so).
 class ForensicsWorker : public Napi::AsyncWorker {
  public:
-  struct PlaneCopy {
-    std::vector<uint8_t> data;
+  struct PlaneView {
+    Napi::Reference<Napi::Uint8Array> ref;
+    const uint8_t* data = nullptr;
+    size_t size = 0;
     uint32_t width = 0, height = 0;
     // 3: packed RGB as the scaled decoder writes it, turned into luma on the worker (Execute).
     uint32_t channels = 1;
-    iad::Plane view() const { return iad::Plane{data.data(), data.size(), width, height}; }
+  };
+  struct JpegView {
+    Napi::Reference<Napi::Uint8Array> ref;
+    iad::Span bytes;
   };
 
-  // BT.601 luma rounded half up, the same arithmetic as the JavaScript that did this before
-  // (Math.round(0.299 r + 0.587 g + 0.114 b)), so the statistics do not move.
-  static void to_luma(PlaneCopy& plane) {
-    if (plane.channels != 3) return;
-    const size_t pixels = size_t{plane.width} * plane.height;
-    std::vector<uint8_t> grey(pixels);
-    const uint8_t* rgb = plane.data.data();
-    for (size_t i = 0; i < pixels; ++i, rgb += 3)
-      grey[i] = static_cast<uint8_t>(std::floor(0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] + 0.5));
-    plane.data = std::move(grey);
-    plane.channels = 1;
-  }
-
-  ForensicsWorker(Napi::Env env, std::vector<std::vector<uint8_t>> jpegs, std::vector<PlaneCopy> planes, int flat_limit)
+  ForensicsWorker(Napi::Env env, std::vector<JpegView> jpegs, std::vector<PlaneView> planes, int flat_limit)
       : Napi::AsyncWorker(env, "iad.forensics"), deferred_(Napi::Promise::Deferred::New(env)),
         jpegs_(std::move(jpegs)), planes_(std::move(planes)), flat_limit_(flat_limit) {}
 
   Napi::Promise promise() { return deferred_.Promise(); }
 
+  // BT.601 luma rounded half up, the same arithmetic as the JavaScript that did this before
+  // (Math.round(0.299 r + 0.587 g + 0.114 b)), so the statistics do not move.
+  static std::vector<uint8_t> luma_of(const PlaneView& plane) {
+    const size_t pixels = size_t{plane.width} * plane.height;
+    std::vector<uint8_t> grey(pixels);
+    const uint8_t* rgb = plane.data;
+    for (size_t i = 0; i < pixels; ++i, rgb += 3)
+      grey[i] = static_cast<uint8_t>(std::floor(0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] + 0.5));
+    return grey;
+  }
+
   void Execute() override {
-    for (auto& plane : planes_) to_luma(plane);
-    for (const auto& jpeg : jpegs_) headers_.push_back(iad::parse_jpeg_header(iad::Span{jpeg.data(), jpeg.size()}));
-    for (size_t i = 1; i < planes_.size(); ++i)
-      pairs_.push_back(iad::pair_stats(planes_[i - 1].view(), planes_[i].view(), flat_limit_));
+    for (const auto& jpeg : jpegs_) headers_.push_back(iad::parse_jpeg_header(jpeg.bytes));
+    std::vector<std::vector<uint8_t>> greys(planes_.size());
+    std::vector<iad::Plane> views(planes_.size());
+    for (size_t i = 0; i < planes_.size(); ++i) {
+      const PlaneView& plane = planes_[i];
+      if (plane.channels == 3) {
+        greys[i] = luma_of(plane);
+        views[i] = iad::Plane{greys[i].data(), greys[i].size(), plane.width, plane.height};
+      } else {
+        views[i] = iad::Plane{plane.data, plane.size, plane.width, plane.height};
+      }
+    }
+    for (size_t i = 1; i < views.size(); ++i) pairs_.push_back(iad::pair_stats(views[i - 1], views[i], flat_limit_));
   }
 
   void OnOK() override {
@@ -257,8 +271,8 @@ class ForensicsWorker : public Napi::AsyncWorker {
 
  private:
   Napi::Promise::Deferred deferred_;
-  std::vector<std::vector<uint8_t>> jpegs_;
-  std::vector<PlaneCopy> planes_;
+  std::vector<JpegView> jpegs_;
+  std::vector<PlaneView> planes_;
   int flat_limit_;
   std::vector<iad::JpegHeader> headers_;
   std::vector<iad::PairStats> pairs_;
@@ -287,15 +301,15 @@ Napi::Value Forensics(const Napi::CallbackInfo& info) {
   if (jpeg_list.Length() > iad::kMaxFrames || plane_list.Length() > iad::kMaxFrames) return fail("too many frames");
   const double limit = limit_value.As<Napi::Number>().DoubleValue();
   if (!(limit >= 0 && limit <= 4 * 255 * 4)) return fail("flatLimit out of range");
-  std::vector<std::vector<uint8_t>> jpegs;
+  std::vector<ForensicsWorker::JpegView> jpegs;
   for (uint32_t i = 0; i < jpeg_list.Length(); ++i) {
     const Napi::Value item = jpeg_list.Get(i);
     if (!is_uint8_array(item)) return fail("jpegs entries must be Uint8Array");
     const auto bytes = item.As<Napi::Uint8Array>();
     if (bytes.ByteLength() > iad::kMaxFrameBytes) return fail("jpeg larger than a frame may be");
-    jpegs.emplace_back(bytes.Data(), bytes.Data() + bytes.ByteLength());
+    jpegs.push_back(ForensicsWorker::JpegView{Napi::Persistent(bytes), iad::Span{bytes.Data(), bytes.ByteLength()}});
   }
-  std::vector<ForensicsWorker::PlaneCopy> planes;
+  std::vector<ForensicsWorker::PlaneView> planes;
   for (uint32_t i = 0; i < plane_list.Length(); ++i) {
     const Napi::Value item = plane_list.Get(i);
     if (!item.IsObject()) return fail("planes entries must be objects");
@@ -315,12 +329,14 @@ Napi::Value Forensics(const Napi::CallbackInfo& info) {
     if (w < 3 || h < 3 || w > iad::kMaxImageSide || h > iad::kMaxImageSide ||
         size_t(w) * size_t(h) * size_t(c) != bytes.ByteLength())
       return fail("plane size does not match width * height * channels (each side 3..16384)");
-    ForensicsWorker::PlaneCopy copy;
-    copy.data.assign(bytes.Data(), bytes.Data() + bytes.ByteLength());
-    copy.width = static_cast<uint32_t>(w);
-    copy.height = static_cast<uint32_t>(h);
-    copy.channels = static_cast<uint32_t>(c);
-    planes.push_back(std::move(copy));
+    ForensicsWorker::PlaneView view;
+    view.ref = Napi::Persistent(bytes);
+    view.data = bytes.Data();
+    view.size = bytes.ByteLength();
+    view.width = static_cast<uint32_t>(w);
+    view.height = static_cast<uint32_t>(h);
+    view.channels = static_cast<uint32_t>(c);
+    planes.push_back(std::move(view));
   }
   auto* worker = new ForensicsWorker(env, std::move(jpegs), std::move(planes), static_cast<int>(limit));
   Napi::Promise promise = worker->promise();
@@ -330,9 +346,11 @@ Napi::Value Forensics(const Napi::CallbackInfo& info) {
 
 class DecodeWorker : public Napi::AsyncWorker {
  public:
-  DecodeWorker(Napi::Env env, std::vector<uint8_t> jpeg, int scale, Napi::Uint8Array target)
+  // The JPEG is read in place on the worker, like the target is written in place: the reference
+  // keeps it alive and the caller leaves it alone until the promise settles.
+  DecodeWorker(Napi::Env env, Napi::Uint8Array jpeg, int scale, Napi::Uint8Array target)
       : Napi::AsyncWorker(env, "iad.decodeJpegScaled"), deferred_(Napi::Promise::Deferred::New(env)),
-        jpeg_(std::move(jpeg)), scale_(scale) {
+        jpeg_ref_(Napi::Persistent(jpeg)), jpeg_data_(jpeg.Data()), jpeg_size_(jpeg.ByteLength()), scale_(scale) {
     if (!target.IsEmpty()) {
       target_ = Napi::Persistent(target);
       target_data_ = target.Data();
@@ -345,7 +363,7 @@ class DecodeWorker : public Napi::AsyncWorker {
   void Execute() override {
     // The target's memory stays put while the reference holds it; JavaScript does not touch it
     // until the promise settles.
-    status_ = iad::decode_jpeg_scaled(jpeg_.data(), jpeg_.size(), scale_, image_, target_data_, target_size_);
+    status_ = iad::decode_jpeg_scaled(jpeg_data_, jpeg_size_, scale_, image_, target_data_, target_size_);
   }
 
   void OnOK() override {
@@ -373,7 +391,9 @@ class DecodeWorker : public Napi::AsyncWorker {
 
  private:
   Napi::Promise::Deferred deferred_;
-  std::vector<uint8_t> jpeg_;
+  Napi::Reference<Napi::Uint8Array> jpeg_ref_;
+  const uint8_t* jpeg_data_;
+  size_t jpeg_size_;
   int scale_;
   Napi::Reference<Napi::Uint8Array> target_;
   uint8_t* target_data_ = nullptr;
@@ -399,8 +419,7 @@ Napi::Value DecodeJpegScaled(const Napi::CallbackInfo& info) {
     if (!is_uint8_array(info[2])) return fail("target must be a Uint8Array");
     target = info[2].As<Napi::Uint8Array>();
   }
-  auto* worker = new DecodeWorker(env, std::vector<uint8_t>(bytes.Data(), bytes.Data() + bytes.ByteLength()),
-                                  static_cast<int>(scale), target);
+  auto* worker = new DecodeWorker(env, bytes, static_cast<int>(scale), target);
   Napi::Promise promise = worker->promise();
   worker->Queue();
   return promise;

@@ -21,7 +21,7 @@ import { workerFaceAnalyzerLayer } from "./face/WorkerFaceAnalyzer.js"
 import { fakeEngineLayer } from "./fake/FakeEngine.js"
 import { fakeForensicsLayer } from "./fake/FakeForensics.js"
 import { nativeEngineLayer, type NativeEngineStartupError } from "./native/NativeEngine.js"
-import { loadNativeAddon } from "./native/NativeAddon.js"
+import { loadNativeAddon, type NativeAddon } from "./native/NativeAddon.js"
 import { nativeForensicsLayerWith } from "./native/NativeForensics.js"
 import { makeSharedFrameDecodes } from "./SharedFrameDecodes.js"
 import { packageRoot } from "./PackageRoot.js"
@@ -42,7 +42,8 @@ export const pipelineLayersFor = (
     case "native": {
       // Forensics and face analysis read each frame at the same scale: one decode serves both. The
       // addon is loaded on first use: the forensics Layer has reported it missing at start by then.
-      const decodes = makeSharedFrameDecodes((jpeg, shrink) => loadNativeAddon().decodeJpegScaled(jpeg, shrink))
+      let addon: NativeAddon | undefined
+      const decodes = makeSharedFrameDecodes((jpeg, shrink) => (addon ??= loadNativeAddon()).decodeJpegScaled(jpeg, shrink))
       return {
         engine: nativeEngineLayer(config),
         forensics: nativeForensicsLayerWith(decodes),

@@ -50,12 +50,17 @@ export type NativeScaledJpeg =
 
 export interface NativeAddon {
   readonly Engine: new (keys: NativeKeys) => NativeEngineHandle
-  /** JPEG headers and noise statistics on a libuv worker; raw, decoded with `NativeForensicsResult`. */
+  /**
+   * JPEG headers and noise statistics on a libuv worker; raw, decoded with `NativeForensicsResult`.
+   * The frames and planes are read where they are, not copied: the caller must not write or detach
+   * them until the promise settles.
+   */
   readonly forensics: (input: NativeForensicsInput) => Promise<unknown>
   /**
    * A baseline JPEG decoded at 1/`scale` on a libuv worker (each pixel the mean of the block it
    * covers), as packed RGB; written into `target` when it has room (the answer's `rgb` is then a
-   * view of it), else into a new buffer.
+   * view of it), else into a new buffer. `jpeg` and `target` are used where they are: the caller
+   * must not write or detach them until the promise settles.
    */
   readonly decodeJpegScaled: (jpeg: Uint8Array, scale: ScaledJpegShrink, target?: Uint8Array) => Promise<NativeScaledJpeg>
   readonly formatVersion: number
