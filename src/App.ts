@@ -5,8 +5,8 @@
  * Order matters for shutdown: the server Layer is built last and released first, so it stops
  * accepting and drains in-flight requests while the engine pool and license client still exist.
  */
-import { NodeFileSystem } from "@effect/platform-node"
-import type { HttpServerError } from "@effect/platform"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import type * as HttpServerError from "@effect/platform/HttpServerError"
 import { Data, Effect, Either, Layer, Option, type Redacted } from "effect"
 import type { CaptureEngine } from "./domain/CaptureEngine.js"
 import type { FaceAnalysisError, FaceAnalyzer } from "./domain/FaceAnalyzer.js"

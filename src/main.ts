@@ -3,7 +3,7 @@
  * SIGTERM/SIGINT interrupt the main fiber; Layers are released in reverse order (server drains
  * first, then engines and license).
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect, Either, Layer, Match } from "effect"
 import { readStartup, serviceLayer, type StartupFailure } from "./App.js"
 

@@ -6,7 +6,10 @@
  * last-resort `{message}` body for an unexpected 500 are set in a pre-response handler, which
  * also records the status that was really sent.
  */
-import { HttpApp, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Clock, Effect } from "effect"
 import { randomUUID } from "node:crypto"
 import { recordRequest } from "./RequestMetrics.js"

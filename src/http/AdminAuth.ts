@@ -8,7 +8,10 @@
  * scripts, so no origin is allowed and a cross-site form post can never pass), and a client that
  * sent too many wrong tokens (AdminThrottle).
  */
-import { HttpApiMiddleware, HttpApiSecurity, HttpServerRequest, OpenApi } from "@effect/platform"
+import * as HttpApiMiddleware from "@effect/platform/HttpApiMiddleware"
+import * as HttpApiSecurity from "@effect/platform/HttpApiSecurity"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as OpenApi from "@effect/platform/OpenApi"
 import { Clock, Config, Context, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
 import { type Env, readFromEnv } from "../domain/EnvironmentConfig.js"
 import { createHash, timingSafeEqual } from "node:crypto"

@@ -8,7 +8,11 @@
  * empty 500), so those bodies stream through RequestBody under the limit and answer 413.
  * Their payload Schemas here are still the ones the handlers decode with.
  */
-import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import * as HttpApi from "@effect/platform/HttpApi"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
+import * as OpenApi from "@effect/platform/OpenApi"
 import { Schema } from "effect"
 import { ExtractResult, LivenessResult, MessageBody } from "../domain/PublicPayloads.js"
 import { AdminAuthorization } from "./AdminAuth.js"

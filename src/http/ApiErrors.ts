@@ -4,7 +4,9 @@
  * and documents it. Headers that go with some of them (Retry-After, WWW-Authenticate,
  * Connection: close) are added by `withHeaders` on the response the failure turns into.
  */
-import { HttpApiSchema, HttpApp, HttpServerResponse } from "@effect/platform"
+import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
+import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Effect, Option, Schema } from "effect"
 
 /**

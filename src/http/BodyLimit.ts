@@ -3,8 +3,9 @@
  * Sized uploads over the limit are answered 413 here before any byte is read; chunked uploads are
  * cut off by the readers in `RequestBody` while they stream.
  */
-import { HttpMiddleware, HttpServerRequest } from "@effect/platform"
-import { NodeHttpServerRequest } from "@effect/platform-node"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import { Effect, Either } from "effect"
 import { parseByteSize } from "../domain/ByteSize.js"
 import type { ServiceConfig } from "../domain/ServiceConfig.js"

@@ -3,7 +3,9 @@
  * run one domain use case, answer the public payload (encoded by its Schema) or a failure from
  * ApiErrors. Raw handlers because the upload streams through CaptureUpload (see Api.ts).
  */
-import { HttpApiBuilder, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Cause, Effect, Schema } from "effect"
 import type { CaptureEndpoint, CaptureFailure, PublicFailure } from "../domain/CaptureErrors.js"
 import { publicFailureOf, UnclassifiedFailure } from "../domain/CaptureErrors.js"

@@ -3,7 +3,7 @@
  * in (multipasta, the parser under @effect/platform's Multipart) so that nothing but the capture
  * bytes is kept in memory and the body limit applies to chunked and sized uploads alike.
  */
-import type { HttpServerRequest } from "@effect/platform"
+import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import { Data, Effect } from "effect"
 import * as MP from "multipasta"
 import { type BodyReadFailed, type BodyTooLarge, declaredLength, streamBody } from "./RequestBody.js"

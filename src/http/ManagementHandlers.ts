@@ -1,7 +1,10 @@
 /**
  * `/health`, `/version`, `/openapi.json`, the admin `/config` (GET, POST) and the 1.x paths.
  */
-import { HttpApiBuilder, type HttpServerRequest, HttpServerResponse, OpenApi } from "@effect/platform"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as OpenApi from "@effect/platform/OpenApi"
 import { Effect, ParseResult, Schema } from "effect"
 import { CaptureEngine } from "../domain/CaptureEngine.js"
 import { LicenseGate } from "../domain/LicenseGate.js"

@@ -10,7 +10,7 @@
  * - a draining close: on shutdown, `Connection: close`, idle connections closed at once, in-flight
  *   requests answered, whatever is left cut after the drain timeout.
  */
-import { NodeHttpServer } from "@effect/platform-node"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Effect, Either, Layer, Runtime } from "effect"
 import * as http from "node:http"
 import * as https from "node:https"

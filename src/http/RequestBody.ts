@@ -6,8 +6,8 @@
  * answers 413 itself, and the rest of the upload is discarded without destroying the socket, so
  * the client always gets the answer.
  */
-import { NodeHttpServerRequest } from "@effect/platform-node"
-import type { HttpServerRequest } from "@effect/platform"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
+import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import { Data, Effect } from "effect"
 import type * as http from "node:http"
 

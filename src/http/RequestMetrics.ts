@@ -3,7 +3,7 @@
  * method and status. The `endpoint` label is the path as the HttpApi declares it (or `docs`, or
  * `unmatched` for any other path), never the raw URL, so a scanner cannot grow the label set.
  */
-import { HttpApi } from "@effect/platform"
+import * as HttpApi from "@effect/platform/HttpApi"
 import { Effect, Metric, MetricBoundaries, MetricLabel } from "effect"
 import { IadApi } from "./Api.js"
 import { DOCS_PATH } from "./SecurityHeaders.js"

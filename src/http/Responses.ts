@@ -2,7 +2,7 @@
  * The one error body of the contract, `{"message": "..."}`, for the few answers given outside
  * the HttpApi handlers (the body-size guard, unknown paths), and the 413 shared by all readers.
  */
-import { HttpServerResponse } from "@effect/platform"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Effect } from "effect"
 import type { ByteSizeString } from "../domain/ByteSize.js"
 import { failWithHeaders, PayloadTooLarge } from "./ApiErrors.js"

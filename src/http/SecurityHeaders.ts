@@ -3,7 +3,10 @@
  * `no-store` on answers with captures' faces or the configuration, and a strict Content Security
  * Policy on the Swagger UI page (its scripts allowed by hash, nothing loaded from elsewhere).
  */
-import { HttpApp, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
 

@@ -4,7 +4,11 @@
  * outside, so that those outlive it: on shutdown the server stops accepting and drains in-flight
  * requests before the engine pool is released.
  */
-import { HttpApiBuilder, HttpApiSwagger, HttpRouter, HttpServer, HttpServerRequest } from "@effect/platform"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpApiSwagger from "@effect/platform/HttpApiSwagger"
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import { Effect, Layer } from "effect"
 import type { ServiceConfig } from "../domain/ServiceConfig.js"
 import { accessLog } from "./AccessLog.js"

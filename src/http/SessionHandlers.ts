@@ -3,7 +3,9 @@
  * JSON body is read under a small limit and decoded here, so that an empty body is `{}` and every
  * failure is a `{message}` the document declares.
  */
-import { HttpApiBuilder, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Effect, ParseResult, Schema } from "effect"
 import { issueSession, type IssuedSession } from "../domain/Sessions.js"
 import { ConfigStore } from "../infra/ConfigStore.js"

@@ -6,7 +6,9 @@
  *   `GET /api/v1/iad/demo` (page), `/demo/demo.js`, `/demo/demo.css`, and
  *   `POST /api/v1/iad/demo/session`, which issues a session to loopback clients only.
  */
-import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Effect, Option } from "effect"
 import { join } from "node:path"
 import { issueSession, SessionSigner } from "../domain/Sessions.js"

@@ -3,7 +3,7 @@
  * `<keys_dir>/admin.token` and read back on later starts (PrivateSecretFile.ts: mode 0600, a file
  * others may read is refused). To choose the token yourself, set the variable instead.
  */
-import type { FileSystem } from "@effect/platform"
+import type * as FileSystem from "@effect/platform/FileSystem"
 import { Data, Effect, Redacted } from "effect"
 import * as path from "node:path"
 import { ensurePrivateSecretFile } from "./PrivateSecretFile.js"

@@ -8,9 +8,9 @@
  * (temp file + rename) and only then applies it, so a failed update changes nothing. Restart-only
  * keys stay at their running values and are reported as pending until the next start.
  */
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import type { PlatformError } from "@effect/platform/Error"
-import { NodeFileSystem } from "@effect/platform-node"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Config, Context, Data, Effect, Either, Layer, Option, Stream, SubscriptionRef } from "effect"
 import { readFromEnv, text } from "../domain/EnvironmentConfig.js"
 import { applyNulls, namedFiles, type NamedPath, runningAfter, updateProblems } from "../domain/ConfigUpdatePolicy.js"

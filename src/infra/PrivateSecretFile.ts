@@ -4,7 +4,7 @@
  * bytes, read back on later starts. A file that others may read is refused, not fixed: the secret
  * may already have leaked, so the operator decides (chmod 600, or delete it to get a new one).
  */
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Effect } from "effect"
 import { randomBytes } from "node:crypto"
 import * as path from "node:path"

@@ -4,8 +4,9 @@
  * a model synchronously on the calling thread, so analyses run here, off the service's event loop;
  * the pool sends a worker one request at a time.
  */
-import { WorkerRunner } from "@effect/platform"
-import { NodeRuntime, NodeWorkerRunner } from "@effect/platform-node"
+import * as WorkerRunner from "@effect/platform/WorkerRunner"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeWorkerRunner from "@effect/platform-node/NodeWorkerRunner"
 import { Effect, FiberRef, Layer, Schema, Scope } from "effect"
 import { workerData } from "node:worker_threads"
 import { FaceAnalysisError } from "../../domain/FaceAnalyzer.js"

@@ -3,7 +3,7 @@
  * `@effect/platform`'s Worker encodes each request and checks each reply (success or failure)
  * with these Schemas, since a worker is another JavaScript realm and what crosses is data.
  */
-import { Transferable } from "@effect/platform"
+import * as Transferable from "@effect/platform/Transferable"
 import { Schema } from "effect"
 import { faceProblemTable, type FaceProblemCode } from "../../domain/EngineReasons.js"
 import { FaceAnalysisError } from "../../domain/FaceAnalyzer.js"

@@ -15,8 +15,9 @@
  * The frames' decoded pixels, which the forensics made on this thread (`SharedFrameDecodes`), are
  * transferred with the request, so the worker does not decode the frames a second time.
  */
-import { Worker, WorkerError } from "@effect/platform"
-import { NodeWorker } from "@effect/platform-node"
+import * as Worker from "@effect/platform/Worker"
+import * as WorkerError from "@effect/platform/WorkerError"
+import * as NodeWorker from "@effect/platform-node/NodeWorker"
 import { Cause, Duration, Effect, Layer, Option, ParseResult, Schema, type Scope } from "effect"
 import { Worker as WorkerThread } from "node:worker_threads"
 import { FaceAnalysisError, FaceAnalyzer, type FaceAnalyzerShape } from "../../domain/FaceAnalyzer.js"

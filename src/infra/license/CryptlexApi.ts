@@ -6,7 +6,9 @@
  */
 import { createHash } from "node:crypto"
 import { hostname, platform, release, userInfo } from "node:os"
-import { HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Clock, Data, Duration, Effect, Either, Option, Schema } from "effect"
 
 export class CryptlexRejected extends Data.TaggedError("CryptlexRejected")<{

@@ -3,7 +3,7 @@
  * else the Cryptlex client. Only configuration problems fail startup; an unreachable license
  * server does not (the gate answers "not activated" and keeps retrying).
  */
-import { FetchHttpClient } from "@effect/platform"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { Effect, Layer } from "effect"
 import type { LicenseConfig } from "../../domain/LicenseConfig.js"
 import { LicenseGate } from "../../domain/LicenseGate.js"

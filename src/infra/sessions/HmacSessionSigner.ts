@@ -2,7 +2,7 @@
  * The `SessionSigner` port on HMAC-SHA256 with the secret of `<keys_dir>/session.secret`
  * (SessionSecretFile.ts). Session ids come from the system's CSPRNG.
  */
-import { NodeFileSystem } from "@effect/platform-node"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Effect, Layer, Redacted } from "effect"
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto"
 import { SessionSigner, type SessionSignerShape } from "../../domain/Sessions.js"

@@ -8,7 +8,7 @@
  * checks tokens, so a public key would serve nobody; HMAC-SHA256 is smaller and faster, and the
  * secret never leaves the service (never logged, never answered).
  */
-import type { FileSystem } from "@effect/platform"
+import type * as FileSystem from "@effect/platform/FileSystem"
 import { Data, Effect, Redacted } from "effect"
 import * as path from "node:path"
 import { ensurePrivateSecretFile } from "../PrivateSecretFile.js"
