@@ -7,7 +7,12 @@
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
-import { Data, Effect, Either, Layer, Option, type Redacted } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
 import type { CaptureEngine } from "./domain/CaptureEngine.js"
 import type { FaceAnalysisError, FaceAnalyzer } from "./domain/FaceAnalyzer.js"
 import type { Forensics } from "./domain/Forensics.js"

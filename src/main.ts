@@ -4,7 +4,10 @@
  * first, then engines and license).
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Effect, Either, Layer, Match } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Match from "effect/Match"
 import { readStartup, serviceLayer, type StartupFailure } from "./App.js"
 
 const startup = readStartup(process.env)

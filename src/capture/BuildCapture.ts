@@ -2,7 +2,8 @@
  * The reference capture SDK as a function: frames (+ optional signals) -> capture bytes for the
  * service whose keys are in `keysDir`. Used by `iad-capture build`, tests and integrators.
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { CaptureSignals } from "./CaptureContents.js"
 import { encodeCapture } from "./CaptureEncoder.js"
 import { draftOf } from "./GenuineSignals.js"

@@ -2,7 +2,7 @@
  * Schemas of what a capture carries: the metadata, signals and integrity facts as the engine reads
  * them, and the signals file a tester passes to `iad-capture build --signals`.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { environmentSignals, limits } from "./CaptureFormat.js"
 
 const HexBytes = (min: number, max: number) =>

@@ -3,7 +3,9 @@
  * anything is built, with a mistake reported in one line naming the key (`device.emulatorr: is
  * unexpected, ...`) rather than the whole schema.
  */
-import { Either, ParseResult, Schema } from "effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import { readFile } from "node:fs/promises"
 import { CaptureSignals } from "../capture/CaptureContents.js"
 import { SignalsFileError } from "./SignalsFileError.js"

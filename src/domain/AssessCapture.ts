@@ -8,7 +8,7 @@
  * evidence answers, so such a capture's pixels or face are not worked on; weak evidence goes on to
  * the face checks, and the verdict (Verdict.ts) still puts it before face feedback.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { OpenedCapture } from "./CaptureEngine.js"
 import type { DetectionConfig } from "./DetectionConfig.js"
 import type { FaceProblemCode, RejectionReasonCode } from "./EngineReasons.js"

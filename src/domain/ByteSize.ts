@@ -1,7 +1,8 @@
 /**
  * Drogon-style size strings ("1024", "1k", "10M", "1G"; "" = no limit) for `client_max_body_size`.
  */
-import { Either, Schema } from "effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 
 const SIZE_PATTERN = /^(\d+)([kKmMgG]?)$/
 const MULTIPLIER: Record<string, number> = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }

@@ -3,7 +3,9 @@
  * (C++ addon) and the fake engine for testers are two Layers of this one Tag. Opening is all an
  * engine does: what the opened capture means is decided in the domain (`AssessCapture.ts`).
  */
-import { Context, Data, type Effect } from "effect"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import type * as Effect from "effect/Effect"
 import type { OpenedFacts } from "./Evidence.js"
 
 /** The facial frame the capture names as best, ready to hand back by `POST /extract`. */

@@ -1,7 +1,8 @@
 /**
  * Failures of the capture use cases, and their total mapping to public HTTP answers.
  */
-import { Data, Match } from "effect"
+import * as Data from "effect/Data"
+import * as Match from "effect/Match"
 import type { EngineFailure } from "./CaptureEngine.js"
 import type { EngineBusy } from "./EngineCapacity.js"
 import type { FaceAnalysisError } from "./FaceAnalyzer.js"

@@ -4,7 +4,8 @@
  * its values from the public vocabulary (PublicMessages.ts), so the label sets stay small.
  * Names and labels are documented in docs/operations.md ("Metrics").
  */
-import { type Effect, Metric } from "effect"
+import type * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
 import type { Diagnostic, FaceMessage, PublicReason } from "./PublicMessages.js"
 
 /** Liveness answers of `POST /liveness/evaluate`, by `diagnostic` and public `reason`. */

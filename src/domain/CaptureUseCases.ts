@@ -4,7 +4,7 @@
  * counts once) -> session (web captures: token MAC, expiry, single use; Sessions.ts) -> analysis.
  * The replay and session checks run before any costly analysis. Opening and analysis each run in an engine slot (`EngineCapacity`), which also times them for `queueDuration` and `sdkDuration`.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { assessCapture, detectFace } from "./AssessCapture.js"
 import { CaptureEngine } from "./CaptureEngine.js"
 import { countFaceRejection, countReplayStoreError, countVerdict } from "./CaptureMetrics.js"

@@ -4,7 +4,7 @@
  * the next start (a license file that does not exist), or point the service's writes anywhere on
  * disk. These rules run before anything is written; the file checks they ask for are infra's.
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import { parseByteSize } from "./ByteSize.js"
 import type { JsonObject, ServiceConfig } from "./ServiceConfig.js"
 

@@ -3,7 +3,7 @@
  * (docs/detection.md says which check reads which key). Read on every capture, so a change made
  * through `POST /config` applies at once.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { environmentSignals } from "../capture/CaptureFormat.js"
 
 const NonNegative = Schema.Number.pipe(Schema.nonNegative())

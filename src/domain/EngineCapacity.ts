@@ -3,7 +3,9 @@
  * most `engine_queue_timeout`, then fails with `EngineBusy` (503 + Retry-After) instead of piling
  * up. The time spent waiting and working is what the public `queueDuration` and `sdkDuration` say.
  */
-import { Context, Data, type Effect } from "effect"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import type * as Effect from "effect/Effect"
 
 /** A result plus where its time went: waiting for a slot, and working in it. */
 export interface Timed<A> {

@@ -4,7 +4,11 @@
  * `readFromEnv` runs a description against an environment record through a `ConfigProvider`, so
  * tests and `main` pass the same kind of record and nothing reads `process.env` on its own.
  */
-import { Config, ConfigError, ConfigProvider, Effect, Either } from "effect"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 
 export type Env = Readonly<Record<string, string | undefined>>
 

@@ -2,7 +2,9 @@
  * The face analyzer port: what the frames of a capture show of a face. The ONNX Layer in
  * `src/infra/face` runs real models; a fake Layer lets testers choose the report.
  */
-import { Context, Data, type Effect } from "effect"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import type * as Effect from "effect/Effect"
 import type { FaceProblemCode } from "./EngineReasons.js"
 
 /** Axis-aligned box in frame pixels; it may reach outside the frame when the face is cut off. */

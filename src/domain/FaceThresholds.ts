@@ -2,7 +2,7 @@
  * The `face` section of the service configuration: the limits each face check applies.
  * Defaults come from published capture requirements (see docs/face-analysis.md for sources).
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 const Probability = Schema.Number.pipe(Schema.between(0, 1))
 const Degrees = Schema.Number.pipe(Schema.between(0, 180))

@@ -2,7 +2,10 @@
  * What the frames' bytes and pixels measure (native/src/forensics.cc): JPEG header facts and noise
  * statistics, and the port that measures them. The checks over them are in `evidence/`.
  */
-import { Context, Data, type Effect, Schema } from "effect"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import type * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 
 export const QuantTable = Schema.Struct({
   id: Schema.Int,

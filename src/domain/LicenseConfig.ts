@@ -3,7 +3,7 @@
  * Every key needs a restart (see `restartKeys` in ServiceConfig.ts). Relative paths resolve
  * against the working directory of the service.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 export const DEFAULT_LICENSE_HOST = "https://api.cryptlex.com"
 

@@ -2,7 +2,9 @@
  * The license port: whether capture endpoints may serve, and what `/version` and `/health` say.
  * Implementations: `Unlicensed` (no license section: development) and the Cryptlex client.
  */
-import { Context, Data, type Effect } from "effect"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import type * as Effect from "effect/Effect"
 
 export type LicenseStatus =
   | "ok"

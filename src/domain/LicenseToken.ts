@@ -3,7 +3,7 @@
  * Unix seconds; 0 means "none" (no expiry, no lease, no grace period). Unknown claims (metadata,
  * meters) are kept but not used.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 const UnixSeconds = Schema.Number.pipe(Schema.finite(), Schema.nonNegative())
 const zero = { default: () => 0 } as const

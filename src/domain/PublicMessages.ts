@@ -2,7 +2,7 @@
  * The public vocabulary of the Facephi IAD Service 2.0.0 contract: every value an integrator
  * can read in `diagnostic`, `reason` or an error `message`. Nothing private leaves through here.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 export const Diagnostic = Schema.Literal("Live", "NoLive")
 export type Diagnostic = typeof Diagnostic.Type

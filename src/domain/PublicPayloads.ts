@@ -1,7 +1,7 @@
 /**
  * Wire shapes of the public 2.0.0 contract. These Schemas are the source of the OpenAPI document.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { Diagnostic, PublicReason } from "./PublicMessages.js"
 
 const Milliseconds = Schema.Int.pipe(Schema.nonNegative()).annotations({ description: "Whole milliseconds" })

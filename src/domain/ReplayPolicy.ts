@@ -5,7 +5,12 @@
  * is a replay too. Configured from the environment at startup only; not part of config.json nor
  * of `/config`.
  */
-import { Clock, Config, Context, Data, Effect, Either } from "effect"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { type Env, parsed, readFromEnv } from "./EnvironmentConfig.js"
 import { ReplayStore, type ReplayStoreUnavailable } from "./ReplayStore.js"
 

@@ -3,7 +3,9 @@
  * while so that a second use of the same key is recognised. In memory for one instance, or in
  * Redis so that several instances behind a load balancer share what they have seen.
  */
-import { Context, Data, type Effect } from "effect"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import type * as Effect from "effect/Effect"
 
 /**
  * The store cannot say whether a key was seen (Redis unreachable or too slow, memory store full).

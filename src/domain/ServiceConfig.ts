@@ -2,7 +2,11 @@
  * The service configuration: its Schema, defaults, precedence (environment > config.json >
  * defaults), validation messages that name the bad key, and redaction for `GET /config`.
  */
-import { Config, Either, Option, ParseResult, Schema } from "effect"
+import * as Config from "effect/Config"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import { readFromEnv } from "./EnvironmentConfig.js"
 import { ByteSizeString } from "./ByteSize.js"
 import { defaultDetectionConfig, DetectionConfig } from "./DetectionConfig.js"

@@ -6,7 +6,11 @@
  *
  * Signed (native) captures are not affected: their SDK signature is what binds them.
  */
-import { Clock, Context, Data, Effect, Either } from "effect"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type { OpenedCapture } from "./CaptureEngine.js"
 import { CLOCK_SKEW_MARGIN_MS, ReplayAttackDetected } from "./ReplayPolicy.js"
 import { ReplayStore, type ReplayStoreUnavailable } from "./ReplayStore.js"

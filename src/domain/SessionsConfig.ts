@@ -2,7 +2,7 @@
  * The `sessions` and `demo` sections of the service configuration. Both are read on every
  * request, so a change made through `POST /config` applies at once.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** An origin as a browser sends it: scheme, host, optional port; no path. */
 export const WebOrigin = Schema.String.pipe(

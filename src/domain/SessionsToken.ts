@@ -4,7 +4,8 @@
  * service's MAC over `iads1.<claims>` (the `SessionSigner` port computes and checks it). ASCII
  * only, about 150 bytes: well inside the capture format's 1..1024 bytes for SESSION_TOKEN.
  */
-import { Either, Schema } from "effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import { WebOrigin } from "./SessionsConfig.js"
 
 export const TOKEN_VERSION = "iads1"

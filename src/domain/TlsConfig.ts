@@ -3,7 +3,7 @@
  * are read at start and again on SIGHUP (a new certificate without a restart); changing the paths
  * themselves needs a restart. Relative paths resolve against the working directory.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 const FilePath = Schema.String.pipe(Schema.minLength(1))
 

@@ -4,7 +4,8 @@
  * bytes is kept in memory and the body limit applies to chunked and sized uploads alike.
  */
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import { Data, Effect } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
 import * as MP from "multipasta"
 import { type BodyReadFailed, type BodyTooLarge, declaredLength, streamBody } from "./RequestBody.js"
 import { UploadBytes } from "./UploadBytes.js"

@@ -4,7 +4,7 @@
  * `ConfigPatch` here (shape: known keys, right types); the config store then validates the merged
  * result as a whole (meaning: ranges, files, the license's key-or-key_file).
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { DetectionConfig } from "../domain/DetectionConfig.js"
 import { FaceThresholds } from "../domain/FaceThresholds.js"
 import { LicenseConfig } from "../domain/LicenseConfig.js"

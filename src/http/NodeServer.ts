@@ -11,7 +11,10 @@
  *   requests answered, whatever is left cut after the drain timeout.
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { Effect, Either, Layer, Runtime } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Runtime from "effect/Runtime"
 import * as http from "node:http"
 import * as https from "node:https"
 import type { Socket } from "node:net"

@@ -4,7 +4,10 @@
  * `unmatched` for any other path), never the raw URL, so a scanner cannot grow the label set.
  */
 import * as HttpApi from "@effect/platform/HttpApi"
-import { Effect, Metric, MetricBoundaries, MetricLabel } from "effect"
+import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as MetricLabel from "effect/MetricLabel"
 import { IadApi } from "./Api.js"
 import { DOCS_PATH } from "./SecurityHeaders.js"
 

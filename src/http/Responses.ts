@@ -3,7 +3,7 @@
  * the HttpApi handlers (the body-size guard, unknown paths), and the 413 shared by all readers.
  */
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { ByteSizeString } from "../domain/ByteSize.js"
 import { failWithHeaders, PayloadTooLarge } from "./ApiErrors.js"
 

@@ -1,5 +1,5 @@
 /** The wire shapes of `POST /api/v1/iad/sessions`. */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { WebOrigin } from "../domain/SessionsConfig.js"
 
 export const SessionRequest = Schema.Struct({

@@ -3,7 +3,10 @@
  * it) and again on SIGHUP, when the new ones replace the old for new connections only; open
  * connections keep theirs. A reload that fails keeps the old certificates and logs why.
  */
-import { Data, Effect, Runtime, type Scope } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Runtime from "effect/Runtime"
+import type * as Scope from "effect/Scope"
 import * as fs from "node:fs"
 import type * as https from "node:https"
 import * as tls from "node:tls"

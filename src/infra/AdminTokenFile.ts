@@ -4,7 +4,9 @@
  * others may read is refused). To choose the token yourself, set the variable instead.
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
-import { Data, Effect, Redacted } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import * as path from "node:path"
 import { ensurePrivateSecretFile } from "./PrivateSecretFile.js"
 

@@ -4,7 +4,11 @@
  * rather than a growing queue); once a slot is taken the work is uninterruptible, so a client that
  * disconnects never frees a slot while native code still works on its capture.
  */
-import { Clock, Duration, Effect, Layer, Metric } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
 import { EngineBusy, EngineCapacity, type Timed } from "../domain/EngineCapacity.js"
 import { engineQueueTimeouts, engineQueueWait, enginesBusy, engineSlots } from "./telemetry/EngineMetrics.js"
 

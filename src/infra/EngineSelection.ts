@@ -7,7 +7,9 @@
  * Each port can be replaced on its own (`ServiceLayers` in App.ts). Face thresholds are read
  * through the given effect on every capture (the live configuration when the caller passes it).
  */
-import { Duration, Effect, Layer } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { join } from "node:path"
 import type { CaptureEngine } from "../domain/CaptureEngine.js"
 import type { EngineCapacity } from "../domain/EngineCapacity.js"

@@ -5,7 +5,14 @@
  * fibers keep the FiberRef level they were forked with), kept in step with the configuration by
  * `logLevelFollows`, which subscribes to the config store's changes.
  */
-import { Cause, Effect, HashMap, Layer, List, Logger, LogLevel, Stream } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as HashMap from "effect/HashMap"
+import * as Layer from "effect/Layer"
+import * as List from "effect/List"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
+import * as Stream from "effect/Stream"
 import type { LogLevelName, ServiceConfig } from "../domain/ServiceConfig.js"
 import { RotatingFile } from "./RotatingFile.js"
 

@@ -5,7 +5,7 @@
  * may already have leaked, so the operator decides (chmod 600, or delete it to get a new one).
  */
 import * as FileSystem from "@effect/platform/FileSystem"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { randomBytes } from "node:crypto"
 import * as path from "node:path"
 

@@ -2,7 +2,8 @@
  * A `LicenseGate` with a fixed state: testers use it to exercise license answers (503
  * NoneBecauseLicenseError, /health, /version) without a license server.
  */
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { LicenseGate, type LicenseState, LicenseUnavailable } from "../domain/LicenseGate.js"
 
 export const staticLicenseLayer = (state: LicenseState): Layer.Layer<LicenseGate> =>

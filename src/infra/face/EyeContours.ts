@@ -2,7 +2,7 @@
  * Eye openness from the MediaPipe Iris model: it redraws each eye's lid contour on a 64x64 crop,
  * which follows closed lids far better than the coarse FaceMesh eye points.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { InferenceSession } from "onnxruntime-node"
 import type { Mesh } from "./FaceMesh.js"
 import { runModel } from "./FaceModels.js"

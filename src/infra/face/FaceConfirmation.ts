@@ -8,7 +8,7 @@
  * judgement instead of running FaceMesh again; any other detection is judged on its own frame. This
  * keeps the usual single-face capture at one FaceMesh run, as before.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { InferenceSession } from "onnxruntime-node"
 import type { Detection } from "./BlazeFaceDetector.js"
 import { type Mesh, regionFromKeypoints, runMesh } from "./FaceMesh.js"

@@ -1,5 +1,5 @@
 /** Runs BlazeFace on a decoded frame and maps its detections back into that frame's pixels. */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { InferenceSession } from "onnxruntime-node"
 import { decodeDetections, type Detection } from "./BlazeFaceDetector.js"
 import { runModel } from "./FaceModels.js"

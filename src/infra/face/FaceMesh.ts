@@ -2,7 +2,7 @@
  * FaceMesh: 468 landmarks from a 192x192 crop turned so the eyes are level. The crop comes from
  * the detection (box enlarged 1.5x, as MediaPipe's face-landmark graph does).
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { InferenceSession } from "onnxruntime-node"
 import type { Point } from "./BlazeFaceDetector.js"
 import { applyAffine, rotatedCrop, warpToTensor } from "./ImageWarp.js"

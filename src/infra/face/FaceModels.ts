@@ -5,7 +5,9 @@
  * of their digests: start-up refuses a model that is missing, unreadable, not the one built, or
  * not shaped as the analyzer reads it, and names the file.
  */
-import { Effect, Either, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import { readFile } from "node:fs/promises"
 import { join } from "node:path"
 import ort from "onnxruntime-node"

@@ -4,7 +4,7 @@
  * with these Schemas, since a worker is another JavaScript realm and what crosses is data.
  */
 import * as Transferable from "@effect/platform/Transferable"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { faceProblemTable, type FaceProblemCode } from "../../domain/EngineReasons.js"
 import { FaceAnalysisError } from "../../domain/FaceAnalyzer.js"
 import { FaceThresholds } from "../../domain/FaceThresholds.js"

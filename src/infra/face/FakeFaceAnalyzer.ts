@@ -3,7 +3,10 @@
  * (src/infra/fake/FakeFrame.ts), and a usable face for a frame that is not scripted; a tester may
  * instead give a fixed report or a function of the frames.
  */
-import { Duration, Effect, Layer, Option } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { faceCodeFor } from "../../domain/EngineReasons.js"
 import { FaceAnalysisError, FaceAnalyzer, type FaceReport } from "../../domain/FaceAnalyzer.js"
 import { readFakeFrame } from "../fake/FakeFrame.js"

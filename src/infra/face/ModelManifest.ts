@@ -3,7 +3,7 @@
  * (scripts/models/build.ts writes it; FaceModels.ts checks it at start-up), so a model replaced,
  * truncated or corrupted after the build stops the service instead of silently answering wrong.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { createHash } from "node:crypto"
 
 export const manifestFileName = "manifest.json"

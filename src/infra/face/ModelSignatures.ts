@@ -4,7 +4,7 @@
  * grid; FaceMesh: 1404 = 468 landmarks x 3, 266 and a [.,1] face flag; Iris: 228 contour values).
  * Checked at load so that a wrong but valid model fails start-up instead of answering nonsense.
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import type ort from "onnxruntime-node"
 import type { FaceModelFile } from "./ModelManifest.js"
 

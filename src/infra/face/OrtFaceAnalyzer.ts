@@ -11,7 +11,8 @@
  * frame, a confirmed face) whose scene has not changed away from the face, the detector runs on a
  * window around the face (`FaceWindow.ts`, `SceneChange.ts`): a third of the whole-frame input.
  */
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { join } from "node:path"
 import { FaceAnalysisError, FaceAnalyzer, type FaceMeasurements, type FaceReport } from "../../domain/FaceAnalyzer.js"
 import { faceChecks, firstFaceProblem } from "../../domain/FaceChecks.js"

@@ -4,7 +4,7 @@
  * the landmark model (6.5 ms per best frame in a CPU profile). One set is taken per analysis and
  * given back when it ends, so concurrent analyses never share a buffer.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 
 export interface Scratch {
   readonly detector: Float32Array

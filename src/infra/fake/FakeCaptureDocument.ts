@@ -7,7 +7,7 @@
  * The fake engine turns the outcome into capture contents and frame scripts that the real checks
  * answer with that outcome (FakeEngine.ts); `signals` and `frames` give finer control.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { CaptureSignals } from "../../capture/CaptureContents.js"
 import { FakeFrameInput } from "./FakeFrame.js"
 import { ErrorFacialImage, ErrorProcessing, FaceMessage, ImageDataError, LicenseError, PublicReason } from "../../domain/PublicMessages.js"

@@ -6,7 +6,11 @@
  * frames, a face message a best frame whose face has that problem. The verdict is then the
  * domain's, as for a real capture, with `fakeForensicsLayer` and `fakeFaceAnalyzerLayer`.
  */
-import { Clock, Duration, Effect, Layer, Schema } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import { createHash } from "node:crypto"
 import type { CaptureContents, CaptureSignals, IntegrityFacts } from "../../capture/CaptureContents.js"
 import { draftOf } from "../../capture/GenuineSignals.js"

@@ -2,7 +2,9 @@
  * Forensics for testers: what each frame's script (FakeFrame.ts) says a measurement would find;
  * a frame that is not scripted measures as a genuine camera frame.
  */
-import { Effect, Layer, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { ijgTables } from "../../domain/evidence/JpegTables.js"
 import { Forensics, type FrameForensics } from "../../domain/Forensics.js"
 import { type FakeFrame, genuineFrame, readFakeFrame } from "./FakeFrame.js"

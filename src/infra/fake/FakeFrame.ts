@@ -4,7 +4,8 @@
  * capture document; the real checks then run over what the fakes report, so a fake capture goes
  * through the same pipeline (and the same public mapping) as a real one.
  */
-import { Option, Schema } from "effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { FaceMessage } from "../../domain/PublicMessages.js"
 
 const Probability = Schema.Number.pipe(Schema.between(0, 1))

@@ -6,7 +6,8 @@
  * header names anything but RS256 is rejected before verification.
  */
 import { createPublicKey, verify, type KeyObject } from "node:crypto"
-import { Either, Schema } from "effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import { ActivationClaims } from "../../domain/LicenseToken.js"
 
 export interface ActivationToken {

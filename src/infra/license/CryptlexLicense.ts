@@ -5,7 +5,14 @@
  * effect between syncs; releases the activation on shutdown when configured.
  */
 import type { KeyObject } from "node:crypto"
-import { Clock, Duration, Effect, Either, Option, Ref, Schedule, type Scope } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
 import type { LicenseGateShape, LicenseState } from "../../domain/LicenseGate.js"
 import { LicenseUnavailable } from "../../domain/LicenseGate.js"
 import {

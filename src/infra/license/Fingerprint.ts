@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto"
 import { readFile } from "node:fs/promises"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { LicenseFileError, LicenseFiles } from "./LicenseFiles.js"
 
 export const OS_MACHINE_ID_FILES: ReadonlyArray<string> = ["/etc/machine-id", "/var/lib/dbus/machine-id"]

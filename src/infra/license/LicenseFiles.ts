@@ -6,7 +6,9 @@
 import { randomBytes } from "node:crypto"
 import { mkdir, open, readFile, rename, rm } from "node:fs/promises"
 import { join } from "node:path"
-import { Data, Effect, Option } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 
 export const TOKEN_FILE = "activation-token.jwt"
 export const LAST_SEEN_FILE = "last-seen"

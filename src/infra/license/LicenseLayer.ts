@@ -4,7 +4,8 @@
  * server does not (the gate answers "not activated" and keeps retrying).
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { LicenseConfig } from "../../domain/LicenseConfig.js"
 import { LicenseGate } from "../../domain/LicenseGate.js"
 import { LicenseStartupError } from "../../domain/LicenseStartupError.js"

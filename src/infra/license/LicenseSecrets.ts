@@ -5,7 +5,8 @@
  */
 import { stat, readFile } from "node:fs/promises"
 import type { KeyObject } from "node:crypto"
-import { Effect, Either } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type { LicenseConfig } from "../../domain/LicenseConfig.js"
 import { LicenseStartupError } from "../../domain/LicenseStartupError.js"
 import { parseProductPublicKey } from "./ActivationToken.js"

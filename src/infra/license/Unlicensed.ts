@@ -1,5 +1,6 @@
 /** The gate without a `license` section: captures are served, and everyone is told so. */
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { LicenseGate } from "../../domain/LicenseGate.js"
 import { licenseState } from "../../domain/LicenseValidation.js"
 

@@ -4,7 +4,11 @@
  * `EngineCapacity` bounds the calls in flight to the same number, so an instance is always free
  * when a call gets its slot; the pool only guarantees that calls on one instance never overlap.
  */
-import { Data, Effect, Layer, Pool, Schema } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Pool from "effect/Pool"
+import * as Schema from "effect/Schema"
 import { CaptureContents, IntegrityFacts } from "../../capture/CaptureContents.js"
 import { CaptureEngine, EngineFailure, type OpenedCapture } from "../../domain/CaptureEngine.js"
 import type { ServiceConfig } from "../../domain/ServiceConfig.js"

@@ -11,7 +11,9 @@
  * 0.33 while re-encoded stills stayed at 0.06-0.18 (thresholds 0.2 and 0.3), and `npm run eval`
  * keeps APCER 0 and BPCER 0/200.
  */
-import { Effect, Layer, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import sharp from "sharp"
 import { Forensics, ForensicsFailure, type FrameForensics, NativeForensicsResult } from "../../domain/Forensics.js"
 import { decodeWithAddon, powerOfTwoShrink } from "../face/FrameDecoder.js"

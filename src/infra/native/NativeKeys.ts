@@ -3,7 +3,7 @@
  * generated there (the same layout as `iad-capture keygen`) and the directory is logged, never
  * the key material.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { resolve } from "node:path"
 import { type EngineKeys, generateKeys, hasServiceKey, loadEngineKeys } from "../../capture/KeysDir.js"
 

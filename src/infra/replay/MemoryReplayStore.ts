@@ -3,7 +3,10 @@
  * through Effect's `Clock` (so TestClock drives expiry in tests). Each claim is one synchronous
  * check-and-set on the event loop, hence atomic.
  */
-import { Clock, Effect, Either, Layer } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
 import { ReplayStore, type ReplayStoreShape, ReplayStoreUnavailable } from "../../domain/ReplayStore.js"
 import { replayKeyDigest, wholeTtlMillis } from "./ReplayKey.js"
 

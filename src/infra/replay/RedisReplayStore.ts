@@ -8,7 +8,10 @@
  * not crash-loop a service that was started alongside its Redis. Captures are never accepted
  * unchecked either way.
  */
-import { Duration, Effect, Layer, Runtime } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Runtime from "effect/Runtime"
 import { Redis } from "ioredis"
 import { isIP } from "node:net"
 import { ReplayStore, type ReplayStoreShape, ReplayStoreUnavailable } from "../../domain/ReplayStore.js"

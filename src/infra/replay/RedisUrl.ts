@@ -3,7 +3,7 @@
  * options. The password stays in `password` only: `description` and every error message leave it
  * out, since both end up in logs.
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 
 export interface RedisConnection {
   readonly tls: boolean

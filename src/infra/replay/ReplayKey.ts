@@ -1,5 +1,5 @@
 /** How both replay stores turn a caller's key and TTL into what they store. */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { createHash } from "node:crypto"
 
 /**

@@ -3,7 +3,9 @@
  * other replay settings): unset, empty or `memory` keeps it in this instance; a `redis://` or
  * `rediss://` URL shares it between instances through Redis.
  */
-import { type Config, Either, type Layer } from "effect"
+import type * as Config from "effect/Config"
+import * as Either from "effect/Either"
+import type * as Layer from "effect/Layer"
 import { type Env, parsed, readFromEnv } from "../../domain/EnvironmentConfig.js"
 import type { ReplayStore } from "../../domain/ReplayStore.js"
 import { memoryReplayStoreLayer } from "./MemoryReplayStore.js"

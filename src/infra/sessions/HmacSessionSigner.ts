@@ -3,7 +3,9 @@
  * (SessionSecretFile.ts). Session ids come from the system's CSPRNG.
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import { Effect, Layer, Redacted } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto"
 import { SessionSigner, type SessionSignerShape } from "../../domain/Sessions.js"
 import { ensureSessionSecret } from "./SessionSecretFile.js"

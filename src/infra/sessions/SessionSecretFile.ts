@@ -9,7 +9,9 @@
  * secret never leaves the service (never logged, never answered).
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
-import { Data, Effect, Redacted } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import * as path from "node:path"
 import { ensurePrivateSecretFile } from "../PrivateSecretFile.js"
 

@@ -3,7 +3,7 @@
  * sdk/web/dist), the demo page's assets (sdk/web/demo), and the service's public key for the demo.
  * Read on each request (they are small): a bundle rebuilt while the service runs is served as is.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { createPublicKey } from "node:crypto"
 import { readFile } from "node:fs/promises"
 import { join } from "node:path"

@@ -2,7 +2,8 @@
  * Engine slot metrics, recorded by EngineCapacityLive where slots are taken and released.
  * Names and labels are documented in docs/operations.md ("Metrics").
  */
-import { Metric, MetricBoundaries } from "effect"
+import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
 
 /** Seconds: from a few milliseconds of waiting to the longest `engine_queue_timeout` worth measuring. */
 const QUEUE_WAIT_BOUNDARIES = MetricBoundaries.fromIterable([0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])

@@ -2,7 +2,8 @@
  * The license state as gauges, refreshed from the LicenseGate just before each scrape (the state
  * can change between scrapes without any capture: a periodic Cryptlex sync, an expiry).
  */
-import { Effect, Metric } from "effect"
+import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
 import { LicenseGate, type LicenseStatus } from "../../domain/LicenseGate.js"
 
 /** Every status, so that the gauge of the status left behind drops to 0 (the Record keeps this list complete). */

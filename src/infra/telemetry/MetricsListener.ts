@@ -6,7 +6,10 @@
  */
 import * as Metrics from "@effect/opentelemetry/Metrics"
 import { PrometheusExporter } from "@opentelemetry/exporter-prometheus"
-import { Data, Effect, Layer, Runtime } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Runtime from "effect/Runtime"
 import * as http from "node:http"
 import type { LicenseGate } from "../../domain/LicenseGate.js"
 import { refreshLicenseMetrics } from "./LicenseMetrics.js"

@@ -6,7 +6,7 @@ import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import * as Tracer from "@effect/opentelemetry/Tracer"
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base"
-import { Layer } from "effect"
+import * as Layer from "effect/Layer"
 import { telemetryResourceLayer } from "./TelemetryResource.js"
 
 /**

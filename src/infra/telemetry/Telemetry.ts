@@ -4,7 +4,8 @@
  * module load). Metrics: `metrics_port` (MetricsListener.ts). Traces: the standard OTLP
  * variables (OtlpTracing.ts).
  */
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { LicenseGate } from "../../domain/LicenseGate.js"
 import type { MetricsListenerOptions, MetricsListenFailed } from "./MetricsListener.js"
 
