@@ -5,6 +5,9 @@
 // 1/8 scale there (into `target` when it is large enough, sparing an allocation per frame).
 // No exceptions cross the boundary: failures are `{ ok: false, code, codeName, tag }`.
 #include <cmath>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <napi.h>
 
 #include <memory>
@@ -402,6 +405,17 @@ class DecodeWorker : public Napi::AsyncWorker {
   iad::ScaledRgb image_;
 };
 
+// Gives the C library's free heap memory back to the system. glibc keeps what a burst of captures
+// freed (upload buffers, decoded frames, model scratch of every thread's arena) mapped, so RSS
+// stays at the burst's peak; the service calls this once it goes idle. Elsewhere a no-op.
+Napi::Value TrimFreeMemory(const Napi::CallbackInfo& info) {
+#if defined(__GLIBC__)
+  return Napi::Boolean::New(info.Env(), malloc_trim(0) == 1);
+#else
+  return Napi::Boolean::New(info.Env(), false);
+#endif
+}
+
 Napi::Value DecodeJpegScaled(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto fail = [&](const char* why) {
@@ -514,6 +528,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Engine", Engine::Define(env));
   exports.Set("forensics", Napi::Function::New<Forensics>(env, "forensics"));
   exports.Set("decodeJpegScaled", Napi::Function::New<DecodeJpegScaled>(env, "decodeJpegScaled"));
+  exports.Set("trimFreeMemory", Napi::Function::New<TrimFreeMemory>(env, "trimFreeMemory"));
   exports.Set("formatVersion", iad::kFormatVersion);
   exports.Set("maxCaptureBytes", static_cast<double>(iad::kMaxCaptureBytes));
   return exports;

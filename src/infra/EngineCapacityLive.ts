@@ -7,6 +7,7 @@
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as FiberHandle from "effect/FiberHandle"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import { EngineBusy, EngineCapacity, type Timed } from "../domain/EngineCapacity.js"
@@ -15,7 +16,16 @@ import { engineQueueTimeouts, engineQueueWait, enginesBusy, engineSlots } from "
 export interface EngineCapacityOptions {
   readonly size: number
   readonly queueTimeout: Duration.DurationInput
+  /**
+   * Run once every engine has been free for `idleDelay` after work (not again until more work has
+   * finished): the native engine gives the C library's freed memory back then (IdleMemoryTrim.ts).
+   */
+  readonly onIdle?: Effect.Effect<void>
+  readonly idleDelay?: Duration.DurationInput
 }
+
+/** Quiet time after the last capture before `onIdle`: long enough that a steady stream never waits for it. */
+const DEFAULT_IDLE_DELAY = Duration.seconds(1)
 
 const nowMillis = Effect.map(Clock.currentTimeNanos, (nanos) => Number(nanos) / 1e6)
 
@@ -23,6 +33,7 @@ export const makeEngineCapacity = (options: EngineCapacityOptions) =>
   Effect.gen(function*() {
     const size = Math.max(1, options.size)
     const slots = yield* Effect.makeSemaphore(size)
+    const idle = yield* idleWatch(options)
     yield* Metric.set(engineSlots, size)
     yield* Metric.set(enginesBusy, 0)
     const timeout = Duration.decode(options.queueTimeout)
@@ -44,8 +55,9 @@ export const makeEngineCapacity = (options: EngineCapacityOptions) =>
             const startedAt = yield* nowMillis
             yield* Metric.update(engineQueueWait, (startedAt - queuedAt) / 1000)
             yield* Metric.increment(enginesBusy)
+            yield* idle.started
             const value = yield* work.pipe(
-              Effect.ensuring(Effect.zipRight(Metric.incrementBy(enginesBusy, -1), slots.release(1)))
+              Effect.ensuring(Effect.zipRight(Metric.incrementBy(enginesBusy, -1), Effect.zipRight(slots.release(1), idle.finished)))
             )
             const endedAt = yield* nowMillis
             return { value, queueMillis: startedAt - queuedAt, engineMillis: endedAt - startedAt } satisfies Timed<A>
@@ -54,5 +66,28 @@ export const makeEngineCapacity = (options: EngineCapacityOptions) =>
     })
   })
 
+/**
+ * Counts the engines at work; when the count falls to 0, `onIdle` is scheduled after `idleDelay`
+ * and cancelled if work starts first. The scheduled fiber lives in the Layer's scope.
+ */
+const idleWatch = (options: EngineCapacityOptions) =>
+  Effect.gen(function*() {
+    const onIdle = options.onIdle
+    if (onIdle === undefined) return { started: Effect.void, finished: Effect.void }
+    const delay = Duration.decode(options.idleDelay ?? DEFAULT_IDLE_DELAY)
+    const pending = yield* FiberHandle.make()
+    let working = 0
+    return {
+      started: Effect.suspend(() => {
+        working++
+        return FiberHandle.clear(pending)
+      }),
+      finished: Effect.suspend(() => {
+        working--
+        return working > 0 ? Effect.void : FiberHandle.run(pending, Effect.zipRight(Effect.sleep(delay), onIdle), { onlyIfMissing: true }).pipe(Effect.asVoid)
+      })
+    }
+  })
+
 export const engineCapacityLayer = (options: EngineCapacityOptions): Layer.Layer<EngineCapacity> =>
-  Layer.effect(EngineCapacity, makeEngineCapacity(options))
+  Layer.scoped(EngineCapacity, makeEngineCapacity(options))

@@ -24,6 +24,7 @@ import { fakeEngineLayer } from "./fake/FakeEngine.js"
 import { fakeForensicsLayer } from "./fake/FakeForensics.js"
 import { nativeEngineLayer, type NativeEngineStartupError } from "./native/NativeEngine.js"
 import { loadNativeAddon, type NativeAddon } from "./native/NativeAddon.js"
+import { trimFreeMemoryWhenIdle } from "./native/IdleMemoryTrim.js"
 import { nativeForensicsLayerWith } from "./native/NativeForensics.js"
 import { makeSharedFrameDecodes } from "./SharedFrameDecodes.js"
 import { packageRoot } from "./PackageRoot.js"
@@ -60,6 +61,13 @@ export const pipelineLayersFor = (
   }
 }
 
-/** `engine_pool_size` slots, waited for at most `engine_queue_timeout` seconds. */
+/**
+ * `engine_pool_size` slots, waited for at most `engine_queue_timeout` seconds; with the native
+ * engine, freed memory goes back to the system when they fall idle.
+ */
 export const capacityLayerFor = (config: ServiceConfig): Layer.Layer<EngineCapacity> =>
-  engineCapacityLayer({ size: config.engine_pool_size, queueTimeout: Duration.seconds(config.engine_queue_timeout) })
+  engineCapacityLayer({
+    size: config.engine_pool_size,
+    queueTimeout: Duration.seconds(config.engine_queue_timeout),
+    ...(config.engine === "native" ? { onIdle: trimFreeMemoryWhenIdle() } : {})
+  })

@@ -63,6 +63,11 @@ export interface NativeAddon {
    * must not write or detach them until the promise settles.
    */
   readonly decodeJpegScaled: (jpeg: Uint8Array, scale: ScaledJpegShrink, target?: Uint8Array) => Promise<NativeScaledJpeg>
+  /**
+   * Returns the C library's free heap memory to the system (glibc `malloc_trim`; false elsewhere or
+   * when there was nothing to give back). Synchronous: ~1 ms after a burst, for an idle moment.
+   */
+  readonly trimFreeMemory: () => boolean
   readonly formatVersion: number
   readonly maxCaptureBytes: number
 }

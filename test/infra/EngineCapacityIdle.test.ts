@@ -1,0 +1,69 @@
+/**
+ * The engine capacity's idle hook (the native engine returns freed memory to the system with it):
+ * it runs once every engine has been free for the idle delay after work, not while work goes on,
+ * not when work starts again within the delay, and again only after more work. The trim itself is
+ * a real call into the addon.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Ref from "effect/Ref"
+import * as TestClock from "effect/TestClock"
+import { makeEngineCapacity } from "../../src/infra/EngineCapacityLive.js"
+import { loadNativeAddon } from "../../src/infra/native/NativeAddon.js"
+import { trimFreeMemoryWhenIdle } from "../../src/infra/native/IdleMemoryTrim.js"
+
+const setup = Effect.gen(function* () {
+  const idleRuns = yield* Ref.make(0)
+  const capacity = yield* makeEngineCapacity({ size: 2, queueTimeout: "10 seconds", idleDelay: "1 second", onIdle: Ref.update(idleRuns, (n) => n + 1) })
+  return { capacity, idleRuns: Ref.get(idleRuns) }
+})
+
+describe("engine capacity idle hook", () => {
+  it.scoped("runs once a second after the last capture, and again only after more work", () =>
+    Effect.gen(function* () {
+      const { capacity, idleRuns } = yield* setup
+      yield* capacity.run(Effect.void)
+      expect(yield* idleRuns).toBe(0)
+      yield* TestClock.adjust("999 millis")
+      expect(yield* idleRuns).toBe(0)
+      yield* TestClock.adjust("1 millis")
+      expect(yield* idleRuns).toBe(1)
+      yield* TestClock.adjust("10 seconds")
+      expect(yield* idleRuns).toBe(1)
+      yield* capacity.run(Effect.void)
+      yield* TestClock.adjust("1 second")
+      expect(yield* idleRuns).toBe(2)
+    })
+  )
+
+  it.scoped("waits while any engine works, and a capture within the delay puts it off", () =>
+    Effect.gen(function* () {
+      const { capacity, idleRuns } = yield* setup
+      const release = yield* Deferred.make<void>()
+      const long = yield* Effect.fork(capacity.run(Deferred.await(release)))
+      yield* capacity.run(Effect.void)
+      yield* TestClock.adjust("5 seconds")
+      expect(yield* idleRuns).toBe(0)
+      yield* Deferred.succeed(release, undefined)
+      yield* Fiber.join(long)
+      yield* TestClock.adjust("500 millis")
+      yield* capacity.run(Effect.void)
+      yield* TestClock.adjust("900 millis")
+      expect(yield* idleRuns).toBe(0)
+      yield* TestClock.adjust("100 millis")
+      expect(yield* idleRuns).toBe(1)
+    })
+  )
+
+  it.effect("the native trim is a real call into the addon and never fails", () =>
+    Effect.gen(function* () {
+      expect(typeof loadNativeAddon().trimFreeMemory()).toBe("boolean")
+      yield* trimFreeMemoryWhenIdle()
+      yield* trimFreeMemoryWhenIdle(() => {
+        throw new Error("addon missing")
+      })
+    })
+  )
+})
