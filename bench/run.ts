@@ -4,7 +4,8 @@
  * - face analysis: median ms (wall and CPU) per 1280x720 frame, and CPU ms per frame of a 3-frame burst
  * - the service from outside (its own process, as `npm start` runs it): CPU per capture from /proc,
  *   p50 / p99 and throughput at concurrency 1, 2, 8, 32 (medians of 3 runs), idle and peak RSS, the
- *   stage breakdown from a CPU profile, and docs/latency-vs-concurrency.png
+ *   CPU per kind of thread (/proc), the stage breakdown from a CPU profile, and
+ *   docs/latency-vs-concurrency.png
  * - bad-input soak: memory growth after 500 and 2500 hostile requests (a leak grows with them)
  * Numbers depend on the machine and its load: compare runs on the same machine.
  */
@@ -13,6 +14,7 @@ import * as os from "node:os"
 import { faceBench } from "./face.js"
 import { serviceBench, writePlot } from "./service/serviceBench.js"
 import { stageBreakdown } from "./service/stageBreakdown.js"
+import { threadCpu } from "./service/threadCpu.js"
 import { benchNativeOpen } from "./nativeOpen.js"
 import { soak } from "./soak.js"
 
@@ -47,6 +49,12 @@ for (const level of service.levels) {
   })
 }
 await writePlot(service)
+
+const threads = await threadCpu(200, 1)
+print("CPU per capture by thread (ms, /proc per thread, concurrency 1)", {
+  total: Number(threads.msPerCapture.toFixed(1)),
+  ...Object.fromEntries(threads.groups.map((g) => [g.role, Number(g.msPerCapture.toFixed(2))]))
+})
 
 const stages = await stageBreakdown(150)
 print("CPU per capture by stage (ms; CPU profile shares of the /proc total, concurrency 2)", {

@@ -37,6 +37,8 @@ export interface ServiceBenchResult {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+const WARM_UP_CAPTURES = 100
+
 /** One fresh service: idle RSS, then each concurrency level in turn. */
 const oneRun = async (requests: number) => {
   const service = await startService()
@@ -46,8 +48,10 @@ const oneRun = async (requests: number) => {
     const url = `${service.url}/liveness/evaluate`
     const first = await drive(url, capture, 1, 1)
     if (first.statuses["200"] !== 1) throw new Error(`bench capture not answered 200: ${JSON.stringify(first.statuses)}`)
-    await drive(url, capture, 16, 2) // warm-up: JIT, ONNX sessions, pools
-    await sleep(1000)
+    // Warm-up to the steady state of a running service: JIT (Effect's code keeps compiling for
+    // ~100 captures), ONNX sessions, pools; then idle long enough for the idle memory trim (1 s).
+    await drive(url, capture, WARM_UP_CAPTURES, 2)
+    await sleep(2500)
     const idleRssMiB = service.rssMiB()
     let peakRssMiB = idleRssMiB
     const levels: Array<LevelResult> = []

@@ -31,7 +31,7 @@ export const stageBreakdown = async (requests = 150): Promise<StageBreakdown> =>
   const frame = await framedFace(frontalFace, 300, FRAME_WIDTH / 2, FRAME_HEIGHT / 2)
   const capture = await buildCapture({ keysDir: service.keysDir, frames: [frame], burst: 3 })
   const url = `${service.url}/liveness/evaluate`
-  await drive(url, capture, 20, 2)
+  await drive(url, capture, 100, 2) // warm-up to the steady state (JIT, sessions, pools)
   const cpuStart = service.cpuMillis()
   const fromMicros = Number(process.hrtime.bigint() / 1000n)
   await drive(url, capture, requests, 2)
