@@ -24,6 +24,7 @@ const STAGES: ReadonlyArray<readonly [string, (url: string, name: string) => boo
   ["idle (waiting for work)", (_url, name) => name === "(idle)"],
   ["garbage collection", (_url, name) => name === "(garbage collector)"],
   ["face models (ONNX Runtime)", (url) => url.includes("onnxruntime")],
+  ["messages between threads (structured clone)", (url, name) => name === "postMessage" || url === "node:internal/worker" || url.includes("messageport")],
   ["face analysis (JS: crops, warps, checks)", (url) => /\/(src|dist)\/infra\/face\//.test(url)],
   ["image decode (sharp)", (url) => url.includes("/sharp/")],
   ["native engine and forensics (addon calls)", (url) => /\/(src|dist)\/infra\/native\//.test(url)],
@@ -48,10 +49,19 @@ export interface Window {
   readonly toMicros: number
 }
 
-/** Milliseconds of self time per stage, over every profile in `dir`, counting samples inside `window`. */
-export const stageMillis = (dir: string, window: Window): Map<string, number> => {
+/**
+ * The JavaScript thread a profile file belongs to: Node names them
+ * `CPU.<date>.<time>.<pid>.<thread id>.<sequence>.cpuprofile`, thread 0 being the main thread.
+ */
+export const isMainThreadProfile = (file: string): boolean => file.split(".")[4] === "0"
+
+/**
+ * Milliseconds of self time per stage, over the profiles in `dir` that `include` keeps (all by
+ * default), counting samples inside `window`.
+ */
+export const stageMillis = (dir: string, window: Window, include: (file: string) => boolean = () => true): Map<string, number> => {
   const totals = new Map<string, number>()
-  for (const file of fs.readdirSync(dir).filter((name) => name.endsWith(".cpuprofile"))) {
+  for (const file of fs.readdirSync(dir).filter((name) => name.endsWith(".cpuprofile") && include(name))) {
     const profile = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8")) as CpuProfile
     const stageById = new Map(profile.nodes.map((node) => [node.id, stageOf(node.callFrame)]))
     let at = profile.startTime

@@ -20,13 +20,25 @@ const TICKS_PER_SECOND = 100
 /** Threads Node 20 starts before libuv's pool besides the main one (4 V8 platform workers, 2 idle). */
 const NODE_STARTUP_THREADS = 6
 /** The bench service's engine_pool_size (ServiceProcess.ts): one face worker per engine. */
-const FACE_WORKERS = 2
+const FACE_WORKER_THREADS = 2
 
-interface ThreadTime {
+export interface ThreadTime {
   readonly ms: number
 }
 
-const threadTimes = (pid: number): Map<string, ThreadTime> => {
+export interface ThreadCpu {
+  readonly msPerCapture: number
+  readonly groups: ReadonlyArray<{ readonly role: ThreadRole; readonly threads: number; readonly msPerCapture: number }>
+}
+
+export const MAIN_THREAD = "main thread (HTTP, Effect, pipeline)"
+export const V8_PLATFORM = "V8 platform (garbage collection, compilers)"
+export const LIBUV_POOL = "libuv pool (addon open, decodes, forensics; sharp)"
+export const FACE_WORKERS = "face workers (ONNX Runtime models, face JavaScript)"
+export type ThreadRole = typeof MAIN_THREAD | typeof V8_PLATFORM | typeof LIBUV_POOL | typeof FACE_WORKERS | "other"
+
+/** Every thread's CPU so far (ms), by thread id. */
+export const threadTimes = (pid: number): Map<string, ThreadTime> => {
   const out = new Map<string, ThreadTime>()
   for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
     try {
@@ -40,11 +52,29 @@ const threadTimes = (pid: number): Map<string, ThreadTime> => {
   return out
 }
 
-export interface ThreadCpu {
-  readonly msPerCapture: number
-  readonly groups: ReadonlyArray<{ readonly role: string; readonly threads: number; readonly msPerCapture: number }>
+/** CPU per capture of each kind of thread between two snapshots of the service's threads. */
+export const cpuByRole = (pid: number, before: Map<string, ThreadTime>, after: Map<string, ThreadTime>, requests: number): ThreadCpu["groups"] => {
+  // Node creates its threads in a fixed order: the main thread, 6 at start-up (V8's 4 platform
+  // workers and two idle helpers), libuv's pool at its first use, then the face workers when the
+  // analyzer's pool starts; thread ids grow in creation order.
+  const order = [...after.keys()].filter((tid) => tid !== String(pid)).sort((a, b) => Number(a) - Number(b))
+  const poolSize = Number(process.env.UV_THREADPOOL_SIZE ?? os.availableParallelism())
+  const roleOf = (tid: string): ThreadRole => {
+    if (tid === String(pid)) return MAIN_THREAD
+    const i = order.indexOf(tid)
+    if (i < NODE_STARTUP_THREADS) return V8_PLATFORM
+    if (i < NODE_STARTUP_THREADS + poolSize) return LIBUV_POOL
+    if (i < NODE_STARTUP_THREADS + poolSize + FACE_WORKER_THREADS) return FACE_WORKERS
+    return "other"
+  }
+  const groups = new Map<ThreadRole, { threads: number; ms: number }>()
+  for (const [tid, t] of after) {
+    const role = roleOf(tid)
+    const entry = groups.get(role) ?? { threads: 0, ms: 0 }
+    groups.set(role, { threads: entry.threads + 1, ms: entry.ms + t.ms - (before.get(tid)?.ms ?? 0) })
+  }
+  return [...groups].map(([role, g]) => ({ role, threads: g.threads, msPerCapture: g.ms / requests })).sort((a, b) => b.msPerCapture - a.msPerCapture)
 }
-
 
 export const threadCpu = async (requests = 200, concurrency = 1, nodeFlags: ReadonlyArray<string> = []): Promise<ThreadCpu> => {
   const service = await startService({ nodeFlags })
@@ -57,31 +87,7 @@ export const threadCpu = async (requests = 200, concurrency = 1, nodeFlags: Read
     const totalBefore = service.cpuMillis()
     await drive(url, capture, requests, concurrency)
     const after = threadTimes(service.pid)
-    const total = (service.cpuMillis() - totalBefore) / requests
-    // Node creates its threads in a fixed order: the main thread, 6 at start-up (V8's 4 platform
-    // workers and two idle helpers), libuv's pool at its first use, then the face workers when the
-    // analyzer's pool starts; thread ids grow in creation order.
-    const order = [...after.keys()].filter((tid) => tid !== String(service.pid)).sort((a, b) => Number(a) - Number(b))
-    const poolSize = Number(process.env.UV_THREADPOOL_SIZE ?? os.availableParallelism())
-    const roleOf = (tid: string): string => {
-      if (tid === String(service.pid)) return "main thread (HTTP, Effect, pipeline)"
-      const i = order.indexOf(tid)
-      if (i < NODE_STARTUP_THREADS) return "V8 platform (garbage collection, compilers)"
-      if (i < NODE_STARTUP_THREADS + poolSize) return "libuv pool (addon open, decodes, forensics; sharp)"
-      if (i < NODE_STARTUP_THREADS + poolSize + FACE_WORKERS) return "face workers (ONNX Runtime models, face JavaScript)"
-      return "other"
-    }
-    const groups = new Map<string, { threads: number; ms: number }>()
-    for (const [tid, t] of after) {
-      const spent = t.ms - (before.get(tid)?.ms ?? 0)
-      const role = roleOf(tid)
-      const entry = groups.get(role) ?? { threads: 0, ms: 0 }
-      groups.set(role, { threads: entry.threads + 1, ms: entry.ms + spent })
-    }
-    return {
-      msPerCapture: total,
-      groups: [...groups].map(([role, g]) => ({ role, threads: g.threads, msPerCapture: g.ms / requests })).sort((a, b) => b.msPerCapture - a.msPerCapture)
-    }
+    return { msPerCapture: (service.cpuMillis() - totalBefore) / requests, groups: cpuByRole(service.pid, before, after, requests) }
   } finally {
     await service.stop()
   }
