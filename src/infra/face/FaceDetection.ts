@@ -92,12 +92,13 @@ const runDetector = (session: InferenceSession, img: RgbImage, input: DetectorIn
  * frames arrive decoded at 256 px (a plain copy) or, for the best frame, at 320 px (a 1.25 reduction).
  *
  * The long side fills the input, so a face cut by one of its ends lies on the network's zero
- * padding, and BlazeFace scores it low: a face a quarter outside the left edge scored 0.40-0.49,
- * under `min_face_probability`, where it is then answered FACE_NOT_FOUND instead of FACE_CROPPED.
- * When a candidate scoring 0.25 or more reaches past an end of the long side, the detector runs again with 32 px of
- * black at both ends (320x192 for 16:9) and its answer is taken: the same face then scored
- * 0.51-0.84. Only frames with such a candidate pay for the second run; a wider input for every
- * frame would cost +25% of detector time on all of them (docs/face-analysis.md).
+ * padding, and BlazeFace scores it low: faces a quarter outside the left edge scored 0.40-0.49,
+ * under `min_face_probability`, and were answered FACE_NOT_FOUND instead of FACE_CROPPED. When a
+ * candidate scoring 0.25 or more reaches past an end of the long side, the detector runs again with
+ * 32 px of black at both ends (320x192 for 16:9) and that run's answer is taken: two of those
+ * faces then scored 0.61 and 0.64 (the evaluation's cut faces 0.46-0.84 against 0.40-0.73). Only
+ * frames with such a candidate pay for the second run; bands on every frame would cost +12-25% of
+ * detector time on all of them, or move every detection (docs/face-analysis.md).
  */
 export const detectFaces = (session: InferenceSession, img: RgbImage, target?: Float32Array) =>
   Effect.gen(function* () {
