@@ -44,6 +44,18 @@ layer(ortFaceAnalyzerLayer({ thresholds: defaultFaceThresholds }), { timeout: 60
       )
     }
 
+    it.effect("a face a quarter outside the left edge is found and answered cropped, not not-found", () =>
+      Effect.gen(function* () {
+        // Against the network's zero padding BlazeFace scored these 0.48-0.49; the second run with
+        // black beyond the long side's ends finds them (src/infra/face/FaceDetection.ts).
+        for (const face of [{ sample: 6, x: 669, y: 367, width: 215, height: 252 }, { sample: 6, x: 1481, y: 295, width: 220, height: 260 }]) {
+          const report = yield* analyze([yield* build(() => F.framedFace(face, 300, 64, H / 2))], 0)
+          expect(report.problem).toBe("FACE_CROPPED")
+          expect(report.faceProbability).toBeGreaterThanOrEqual(defaultFaceThresholds.min_face_probability)
+        }
+      })
+    )
+
     it.effect("measures the usable face where the recipe put it, level and with open eyes", () =>
       Effect.gen(function* () {
         const m = (yield* analyze([yield* build(frontal)], 0)).measurements!

@@ -14,6 +14,18 @@ export const DETECTOR_SIDE = 256
 const BAND = 24
 /** The coarser anchor grid's stride: the input's short side is a multiple of it. */
 const GRID = 32
+/**
+ * Black added at both ends of the long side when a candidate is cut by one of them (see
+ * `detectFaces`): a whole grid cell, so the picture keeps its phase on both anchor grids.
+ */
+const EDGE_BAND = 32
+/**
+ * A candidate cut by an end of the long side gets the second run from this score: the cut faces of
+ * the evaluation's tune part scored 0.40 and more without the bands (and 0.1-0.3 more with them),
+ * while the candidates at those ends on its other photos (scenes, backgrounds) scored at most
+ * 0.32, mostly under 0.2, so an ordinary capture rarely pays for it.
+ */
+const EDGE_RETRY_SCORE = 0.25
 
 export interface DetectorInput {
   readonly width: number
@@ -29,28 +41,42 @@ export interface DetectorInput {
  * 24 px bands put the picture at the same phase of the 32 px anchor grid as the square letterbox
  * (56 px bands) does, so scores stay within ~0.03 of it on the fixtures, faces at the edges
  * included; without bands (the network's zero padding then touches the picture) or with 8 px
- * ones, a face at the bottom edge lost up to 0.16 of score.
+ * ones, a face at the bottom edge lost up to 0.16 of score. `edgeBand` px of black at both ends
+ * of the long side make it 256 + 2 * `edgeBand` (320x192 for 16:9 with 32).
  */
-export const detectorInput = (imgWidth: number, imgHeight: number): DetectorInput => {
+export const detectorInput = (imgWidth: number, imgHeight: number, edgeBand = 0): DetectorInput => {
   const s = Math.max(imgWidth, imgHeight) / DETECTOR_SIDE
   const side = (picture: number) =>
-    picture >= DETECTOR_SIDE - 0.5 ? DETECTOR_SIDE : Math.min(DETECTOR_SIDE, Math.ceil((picture + 2 * BAND) / GRID) * GRID)
+    picture >= DETECTOR_SIDE - 0.5
+      ? DETECTOR_SIDE + 2 * edgeBand
+      : Math.min(DETECTOR_SIDE, Math.ceil((picture + 2 * BAND) / GRID) * GRID)
   const width = side(imgWidth / s)
   const height = side(imgHeight / s)
   return { width, height, t: { ax: s, bx: 0, cx: -(width * s - imgWidth) / 2, ay: 0, by: s, cy: -(height * s - imgHeight) / 2 } }
 }
 
-/**
- * Faces on `img`, in its pixels. The image is sampled straight into the detector's input (bilinear):
- * frames arrive decoded at 256 px (a plain copy) or, for the best frame, at 320 px (a 1.25 reduction).
- */
-export const detectFaces = (session: InferenceSession, img: RgbImage, target?: Float32Array) =>
-  detectFacesOn(session, img, detectorInput(img.width, img.height), target)
+/** Whether `d` (in image pixels) reaches past an end of the image's long side (both, when square). */
+export const cutByLongSide = (
+  d: { readonly x: number; readonly y: number; readonly width: number; readonly height: number },
+  imgWidth: number,
+  imgHeight: number
+): boolean => {
+  const long = Math.max(imgWidth, imgHeight)
+  return (
+    (imgWidth >= long && (d.x < 0 || d.x + d.width > imgWidth)) ||
+    (imgHeight >= long && (d.y < 0 || d.y + d.height > imgHeight))
+  )
+}
 
-/** Faces on `img` as the detector sees it through `input` (the whole frame, or a window of it: `FaceWindow.ts`). */
+/**
+ * Faces on `img` as the detector sees it through `input` (the whole frame, or a window of it:
+ * `FaceWindow.ts`), in the image's pixels.
+ */
 export const detectFacesOn = (session: InferenceSession, img: RgbImage, input: DetectorInput, target?: Float32Array) =>
   Effect.gen(function* () {
-    const tensor = warpToTensor(img, input.t, input.width, 2 / 255, -1, input.height, target)
+    // The wider input of a cut face may not fit the pooled buffer (a 4:3 frame: 320x256).
+    const pooled = target !== undefined && target.length >= 3 * input.width * input.height ? target : undefined
+    const tensor = warpToTensor(img, input.t, input.width, 2 / 255, -1, input.height, pooled)
     const outputs = yield* runModel(session, tensor, input.width, 1, input.height)
     return decodeDetections(outputs, input.width, input.height, CANDIDATE_SCORE).map((d): Detection => {
       const [x0, y0] = applyAffine(input.t, d.x, d.y)
@@ -67,4 +93,24 @@ export const detectFacesOn = (session: InferenceSession, img: RgbImage, input: D
         })
       }
     })
+  })
+
+/**
+ * Faces on `img`, in its pixels. The image is sampled straight into the detector's input (bilinear):
+ * frames arrive decoded at 256 px (a plain copy) or, for the best frame, at 320 px (a 1.25 reduction).
+ *
+ * The long side fills the input, so a face cut by one of its ends lies on the network's zero
+ * padding, and BlazeFace scores it low: faces a quarter outside the left edge scored 0.40-0.49,
+ * under `min_face_probability`, and were answered FACE_NOT_FOUND instead of FACE_CROPPED. When a
+ * candidate scoring 0.25 or more reaches past an end of the long side, the detector runs again with
+ * 32 px of black at both ends (320x192 for 16:9) and that run's answer is taken: two of those
+ * faces then scored 0.61 and 0.64 (the evaluation's cut faces 0.46-0.84 against 0.40-0.73). Only
+ * frames with such a candidate pay for the second run; bands on every frame would cost +12-25% of
+ * detector time on all of them, or move every detection (docs/face-analysis.md).
+ */
+export const detectFaces = (session: InferenceSession, img: RgbImage, target?: Float32Array) =>
+  Effect.gen(function* () {
+    const plain = yield* detectFacesOn(session, img, detectorInput(img.width, img.height), target)
+    if (!plain.some((d) => d.score >= EDGE_RETRY_SCORE && cutByLongSide(d, img.width, img.height))) return plain
+    return yield* detectFacesOn(session, img, detectorInput(img.width, img.height, EDGE_BAND), target)
   })

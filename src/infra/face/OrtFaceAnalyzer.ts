@@ -17,7 +17,7 @@ import { join } from "node:path"
 import { FaceAnalysisError, FaceAnalyzer, type FaceMeasurements, type FaceReport } from "../../domain/FaceAnalyzer.js"
 import { faceChecks, firstFaceProblem } from "../../domain/FaceChecks.js"
 import type { FaceThresholds } from "../../domain/FaceThresholds.js"
-import { DETECTOR_SIDE, detectFaces, detectFacesOn } from "./FaceDetection.js"
+import { cutByLongSide, DETECTOR_SIDE, detectFaces, detectFacesOn } from "./FaceDetection.js"
 import { faceWindow } from "./FaceWindow.js"
 import type { RgbImage } from "./RgbImage.js"
 import { compareScenes, type SceneTable, sceneTable } from "./SceneChange.js"
@@ -118,6 +118,10 @@ export const SCENE_CHANGE_LIMIT = 28
 const detectionWindowOn = (img: RgbImage, best: BestFrameScene, otherTable: Float64Array) => {
   const [only, ...others] = best.judged
   if (only === undefined || !only.isFace || others.length > 0) return undefined
+  // A face cut by an end of the long side is found by the whole-frame detector's second run with
+  // bands (`detectFaces`); a window there would see it against the network's zero padding again.
+  const { x, y, width, height } = only.box
+  if (cutByLongSide({ x: x / img.scale, y: y / img.scale, width: width / img.scale, height: height / img.scale }, img.width, img.height)) return undefined
   const window = faceWindow(img.width, img.height, img.scale, only.box)
   if (window === undefined) return undefined
   const scene = compareScenes(best.scene(), sceneTable(img, otherTable), window.pixels)
