@@ -56,11 +56,7 @@ export const detectorInput = (imgWidth: number, imgHeight: number, edgeBand = 0)
 }
 
 /** Whether `d` (in image pixels) reaches past an end of the image's long side (both, when square). */
-export const cutByLongSide = (
-  d: { readonly x: number; readonly y: number; readonly width: number; readonly height: number },
-  imgWidth: number,
-  imgHeight: number
-): boolean => {
+export const cutByLongSide = (d: Detection, imgWidth: number, imgHeight: number): boolean => {
   const long = Math.max(imgWidth, imgHeight)
   return (
     (imgWidth >= long && (d.x < 0 || d.x + d.width > imgWidth)) ||
@@ -68,11 +64,7 @@ export const cutByLongSide = (
   )
 }
 
-/**
- * Faces on `img` as the detector sees it through `input` (the whole frame, or a window of it:
- * `FaceWindow.ts`), in the image's pixels.
- */
-export const detectFacesOn = (session: InferenceSession, img: RgbImage, input: DetectorInput, target?: Float32Array) =>
+const runDetector = (session: InferenceSession, img: RgbImage, input: DetectorInput, target?: Float32Array) =>
   Effect.gen(function* () {
     // The wider input of a cut face may not fit the pooled buffer (a 4:3 frame: 320x256).
     const pooled = target !== undefined && target.length >= 3 * input.width * input.height ? target : undefined
@@ -110,7 +102,7 @@ export const detectFacesOn = (session: InferenceSession, img: RgbImage, input: D
  */
 export const detectFaces = (session: InferenceSession, img: RgbImage, target?: Float32Array) =>
   Effect.gen(function* () {
-    const plain = yield* detectFacesOn(session, img, detectorInput(img.width, img.height), target)
+    const plain = yield* runDetector(session, img, detectorInput(img.width, img.height), target)
     if (!plain.some((d) => d.score >= EDGE_RETRY_SCORE && cutByLongSide(d, img.width, img.height))) return plain
-    return yield* detectFacesOn(session, img, detectorInput(img.width, img.height, EDGE_BAND), target)
+    return yield* runDetector(session, img, detectorInput(img.width, img.height, EDGE_BAND), target)
   })

@@ -7,9 +7,9 @@
  * failing one wins): other frames are not looked at when the best frame already shows several
  * faces (TOO_MANY_FACES comes first), a frame byte-identical to one already seen reuses its count,
  * the Iris model runs only when every check before EYES_CLOSED passes, and on the second eye only
- * when the first reads closed. On a further frame of the usual capture (one candidate on the best
- * frame, a confirmed face) whose scene has not changed away from the face, the detector runs on a
- * window around the face (`FaceWindow.ts`, `SceneChange.ts`): a third of the whole-frame input.
+ * when the first reads closed. A further frame that shows the best frame's scene within sensor
+ * noise, hand motion and exposure drift (`SceneChange.ts`) keeps a clear face's count, as a
+ * byte-identical one does.
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -17,9 +17,7 @@ import { join } from "node:path"
 import { FaceAnalysisError, FaceAnalyzer, type FaceMeasurements, type FaceReport } from "../../domain/FaceAnalyzer.js"
 import { faceChecks, firstFaceProblem } from "../../domain/FaceChecks.js"
 import type { FaceThresholds } from "../../domain/FaceThresholds.js"
-import { cutByLongSide, DETECTOR_SIDE, detectFaces, detectFacesOn } from "./FaceDetection.js"
-import { faceWindow } from "./FaceWindow.js"
-import type { RgbImage } from "./RgbImage.js"
+import { DETECTOR_SIDE, detectFaces } from "./FaceDetection.js"
 import { compareScenes, type SceneTable, sceneTable } from "./SceneChange.js"
 import { eyeOpenness, IRIS_SIZE, meshEyeOpenness } from "./EyeContours.js"
 import { headPose, meshBox } from "./FaceGeometry.js"
@@ -74,7 +72,7 @@ const analyzeBestFrame = (models: FaceModels, decoder: ScaledJpegDecoder, jpeg: 
     // Two confirmed faces already decide TOO_MANY_FACES: no need to judge the rest.
     const { faces, judged } = yield* confirmOnBestFrame(models.mesh, img, detections, t.min_face_presence, 2, scratch.mesh)
     const main = faces[0]
-    if (main === undefined) return { faceCount: 0, faceProbability: 0, judged, img, measure: undefined }
+    if (main === undefined) return { faceCount: 0, faceProbability: 0, facePresence: 0, judged, img, measure: undefined }
     const mesh = main.mesh
     const measure = (maxFaceCountInFrames: number, framesWithoutFace: number) =>
       Effect.gen(function* () {
@@ -94,44 +92,43 @@ const analyzeBestFrame = (models: FaceModels, decoder: ScaledJpegDecoder, jpeg: 
         const eyes = yield* eyeOpenness(models.iris, img, mesh, t.min_eye_openness, scratch.eyes)
         return { ...withoutEyes, eyeOpenness: eyes } satisfies FaceMeasurements
       })
-    return { faceCount: faces.length, faceProbability: main.detection.score, judged, img, measure }
+    return { faceCount: faces.length, faceProbability: main.detection.score, facePresence: mesh.confidence, judged, img, measure }
   })
 
-/** What the further frames are compared with: the best frame's judged detections and its scene table (made on first use). */
+/** What the further frames are compared with: the best frame's face count and its scene table (made on first use). */
 interface BestFrameScene {
+  readonly faceCount: number
+  /** The best frame's face is far enough from the detector's and FaceMesh's thresholds to stand for a same-scene frame (`clearFace`). */
+  readonly clearFace: boolean
   readonly judged: ReadonlyArray<JudgedDetection>
   readonly scene: () => SceneTable
 }
 
 /**
+ * Margins over `min_face_probability` and `min_face_presence` that make the best frame's face a
+ * clear one. A same-scene further frame keeps only a clear face's count: near the thresholds its own
+ * detection is a second opinion (things that are not faces, such as the rocket of eval:faces, read
+ * 0.53-0.95 on FaceMesh and vary between frames; real faces read 1.00 in 95% of cases).
+ */
+const CLEAR_SCORE_MARGIN = 0.2
+const CLEAR_PRESENCE_MARGIN = 0.3
+
+export const isClearFace = (score: number, presence: number, t: FaceThresholds): boolean =>
+  score >= t.min_face_probability + CLEAR_SCORE_MARGIN && presence >= t.min_face_presence + CLEAR_PRESENCE_MARGIN
+
+/**
  * Cell difference (grey levels, 32 px cells of a 1280x720 frame, after alignment and exposure fit)
- * above which a further frame's scene has changed away from the face. Chosen on the eval:faces tune
- * photos: further frames of the same simulated burst reach 20.4, two different photos 36.7 or more.
+ * up to which a further frame shows the best frame's scene. Chosen on the eval:faces tune photos:
+ * further frames of the same simulated burst reach 20.4, two different photos 36.7 or more.
  */
 export const SCENE_CHANGE_LIMIT = 28
 
 /**
- * Where the detector needs to look on a further frame: the window around the best frame's face when
- * that frame held exactly one candidate, a confirmed face, and the scene around it has not changed
- * (`SceneChange.ts`); `undefined` means the whole frame.
- */
-const detectionWindowOn = (img: RgbImage, best: BestFrameScene, otherTable: Float64Array) => {
-  const [only, ...others] = best.judged
-  if (only === undefined || !only.isFace || others.length > 0) return undefined
-  // A face cut by an end of the long side is found by the whole-frame detector's second run with
-  // bands (`detectFaces`); a window there would see it against the network's zero padding again.
-  const { x, y, width, height } = only.box
-  if (cutByLongSide({ x: x / img.scale, y: y / img.scale, width: width / img.scale, height: height / img.scale }, img.width, img.height)) return undefined
-  const window = faceWindow(img.width, img.height, img.scale, only.box)
-  if (window === undefined) return undefined
-  const scene = compareScenes(best.scene(), sceneTable(img, otherTable), window.pixels)
-  return scene !== undefined && scene.maxResidual <= SCENE_CHANGE_LIMIT ? window.input : undefined
-}
-
-/**
  * Confirmed faces on a frame other than the best, up to two (more cannot change the answer);
- * decoded straight to the detector's scale. The detector looks only around the best frame's face
- * when nothing else in the scene changed (`detectionWindowOn`), else over the whole frame.
+ * decoded straight to the detector's scale. A frame showing the best frame's scene (`SceneChange.ts`:
+ * sensor noise, a few pixels of hand motion, exposure drift) holds the same faces, as a
+ * byte-identical one does, when the best frame's face is a clear one; any other frame gets the
+ * whole detection and confirmation.
  */
 const countFaces = (
   models: FaceModels,
@@ -143,11 +140,11 @@ const countFaces = (
 ) =>
   Effect.gen(function* () {
     const img = yield* decodeWith(decoder, jpeg, DETECTOR_SIDE, 8, scratch.otherFrame)
-    const window = detectionWindowOn(img, best, scratch.otherScene)
-    const found = window === undefined
-      ? yield* detectFaces(models.detector, img, scratch.detector)
-      : yield* detectFacesOn(models.detector, img, window, scratch.detector)
-    const detections = found.filter((d) => d.score >= t.min_face_probability)
+    if (best.clearFace) {
+      const scene = compareScenes(best.scene(), sceneTable(img, scratch.otherScene))
+      if (scene !== undefined && scene.maxResidual <= SCENE_CHANGE_LIMIT) return best.faceCount
+    }
+    const detections = (yield* detectFaces(models.detector, img, scratch.detector)).filter((d) => d.score >= t.min_face_probability)
     return yield* countConfirmedOnFrame(models.mesh, img, detections, best.judged, t.min_face_presence, 2)
   })
 
@@ -181,7 +178,12 @@ export const makeOrtFaceAnalyzer = (
         // Other frames only matter when the best one shows exactly one face: count faces on each.
         const seen: Array<readonly [Uint8Array, number]> = [[best, bestResult.faceCount]]
         let bestTable: SceneTable | undefined
-        const bestScene: BestFrameScene = { judged: bestResult.judged, scene: () => (bestTable ??= sceneTable(bestResult.img, scratch.bestScene)) }
+        const bestScene: BestFrameScene = {
+          faceCount: bestResult.faceCount,
+          clearFace: isClearFace(bestResult.faceProbability, bestResult.facePresence, t),
+          judged: bestResult.judged,
+          scene: () => (bestTable ??= sceneTable(bestResult.img, scratch.bestScene))
+        }
         const counts: Array<number> = []
         if (bestResult.faceCount === 1) {
           for (const [i, frame] of frames.entries()) {

@@ -1,8 +1,7 @@
 /**
- * Whether a further frame of a burst shows the best frame's scene, away from the main face: the
- * other frames then only need the main face looked for around where it was (`FaceWindow.ts`), not
- * a detection over the whole frame. A person or face coming into view elsewhere, or a different
- * picture, changes the scene and the frame gets the full detection, so the answers do not change.
+ * Whether a further frame of a burst shows the best frame's scene: then it holds the same faces
+ * and needs no detection of its own. A person or face coming into view or leaving, a head turning,
+ * or a different picture changes the scene, and the frame gets the whole detection.
  *
  * Both frames (decoded at the same scale) are cut into 8x8-pixel cells (32 px of a 1280x720 frame
  * at 1/4), and each cell's mean brightness is compared after the best alignment within +-2 pixels
@@ -17,19 +16,11 @@ const CELL = 8
 /** Alignment tried, pixels of the decoded frame each way. */
 const MAX_SHIFT = 2
 
-/** A rectangle of image pixels left out of the comparison (the main face's detection window). */
-export interface PixelRect {
-  readonly x0: number
-  readonly y0: number
-  readonly x1: number
-  readonly y1: number
-}
-
 export interface SceneComparison {
   /** The alignment that fits best, in pixels of the decoded images: the other frame at (x + shiftX, y + shiftY) shows what the best one shows at (x, y). */
   readonly shiftX: number
   readonly shiftY: number
-  /** The largest cell difference outside `exclude`, in grey levels, after alignment and exposure fit. */
+  /** The largest cell difference, in grey levels, after alignment and exposure fit. */
   readonly maxResidual: number
 }
 
@@ -65,22 +56,20 @@ export const sceneTable = (img: RgbImage, target?: Float64Array): SceneTable => 
 }
 
 /**
- * Best alignment and the residual outside `exclude`; `undefined` when the two images are not the
+ * Best alignment and the largest residual; `undefined` when the two images are not the
  * same size (different decode scales: nothing to compare).
  */
-export const compareScenes = (best: SceneTable, other: SceneTable, exclude: PixelRect): SceneComparison | undefined => {
+export const compareScenes = (best: SceneTable, other: SceneTable): SceneComparison | undefined => {
   if (best.width !== other.width || best.height !== other.height) return undefined
   const { width, height } = best
   const stride = width + 1
   const bestTable = best.table
   const otherTable = other.table
-  // Cells wholly inside the image at every shift tried, and outside the excluded rectangle: the
-  // table index of each one's top-left corner.
+  // Cells wholly inside the image at every shift tried: the table index of each one's top-left corner.
   const corners: Array<number> = []
   for (let y = MAX_SHIFT; y + CELL + MAX_SHIFT <= height; y += CELL) {
     for (let x = MAX_SHIFT; x + CELL + MAX_SHIFT <= width; x += CELL) {
-      const outside = x + CELL <= exclude.x0 || x >= exclude.x1 || y + CELL <= exclude.y0 || y >= exclude.y1
-      if (outside) corners.push(y * stride + x)
+      corners.push(y * stride + x)
     }
   }
   const n = corners.length
