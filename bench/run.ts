@@ -45,6 +45,7 @@ for (const level of service.levels) {
     p99Ms: Number(level.p99Ms.toFixed(1)),
     requestsPerSecond: Number(level.requestsPerSecond.toFixed(1)),
     throughputOverCpuCeiling: Number(level.ceilingRatio.toFixed(2)),
+    loadClientCores: Number(level.clientCores.toFixed(2)),
     statuses: level.statuses
   })
 }

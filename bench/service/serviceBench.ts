@@ -25,6 +25,8 @@ export interface LevelResult {
   readonly requestsPerSecond: number
   /** Throughput over the CPU ceiling: 1 when every core is busy with captures and nothing else. */
   readonly ceilingRatio: number
+  /** Cores the load client (this process, on the same machine) used meanwhile. */
+  readonly clientCores: number
   readonly statuses: Readonly<Record<string, number>>
 }
 
@@ -58,8 +60,10 @@ const oneRun = async (requests: number) => {
     for (const concurrency of CONCURRENCY_LEVELS) {
       await drive(url, capture, 2 * concurrency, concurrency)
       const cpuBefore = service.cpuMillis()
+      const clientBefore = process.cpuUsage()
       const load = await drive(url, capture, requests, concurrency)
       const cpuMsPerCapture = (service.cpuMillis() - cpuBefore) / requests
+      const client = process.cpuUsage(clientBefore)
       peakRssMiB = Math.max(peakRssMiB, service.rssMiB())
       const requestsPerSecond = requests / load.seconds
       levels.push({
@@ -69,6 +73,7 @@ const oneRun = async (requests: number) => {
         p99Ms: percentile(load.latencies, 0.99),
         requestsPerSecond,
         ceilingRatio: requestsPerSecond / (os.availableParallelism() * 1000 / cpuMsPerCapture),
+        clientCores: (client.user + client.system) / 1000 / (load.seconds * 1000),
         statuses: load.statuses
       })
     }
@@ -90,6 +95,7 @@ export const serviceBench = async (requests = 200, runs = 3): Promise<ServiceBen
       p99Ms: of((l) => l.p99Ms),
       requestsPerSecond: of((l) => l.requestsPerSecond),
       ceilingRatio: of((l) => l.ceilingRatio),
+      clientCores: of((l) => l.clientCores),
       statuses: results.reduce<Record<string, number>>((all, result) => {
         for (const [status, count] of Object.entries(result.levels[i]!.statuses)) all[status] = (all[status] ?? 0) + count
         return all
