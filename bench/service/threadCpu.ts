@@ -82,7 +82,7 @@ export const threadCpu = async (requests = 200, concurrency = 1, nodeFlags: Read
     const frame = await framedFace(frontalFace, 300, FRAME_WIDTH / 2, FRAME_HEIGHT / 2)
     const capture = await buildCapture({ keysDir: service.keysDir, frames: [frame], burst: 3 })
     const url = `${service.url}/liveness/evaluate`
-    await drive(url, capture, 100, 2) // warm-up to the steady state (JIT, sessions, pools)
+    await drive(url, capture, Number(process.env.BENCH_WARM_UP ?? 100), 2) // warm-up to the steady state (JIT, sessions, pools)
     const before = threadTimes(service.pid)
     const totalBefore = service.cpuMillis()
     await drive(url, capture, requests, concurrency)
