@@ -183,7 +183,8 @@ class OpenWorker : public Napi::AsyncWorker {
 
 // The caller's frames and planes are read in place on the worker (a copy of ~1 MB a capture on the
 // main thread cost more than the statistics): references keep them alive, and the caller does not
-// write or detach them until the promise settles (NativeAddon.ts says so).
+// write or detach them until the promise settles (NativeAddon.ts says so). The service calls this
+// from its main thread only, whose isolate outlives any work it queued.
 class ForensicsWorker : public Napi::AsyncWorker {
  public:
   struct PlaneView {
@@ -349,11 +350,11 @@ Napi::Value Forensics(const Napi::CallbackInfo& info) {
 
 class DecodeWorker : public Napi::AsyncWorker {
  public:
-  // The JPEG is read in place on the worker, like the target is written in place: the reference
-  // keeps it alive and the caller leaves it alone until the promise settles.
+  // The JPEG is copied: face workers decode too, and a worker thread terminated while its decode
+  // runs must not leave this thread reading its freed buffers.
   DecodeWorker(Napi::Env env, Napi::Uint8Array jpeg, int scale, Napi::Uint8Array target)
       : Napi::AsyncWorker(env, "iad.decodeJpegScaled"), deferred_(Napi::Promise::Deferred::New(env)),
-        jpeg_ref_(Napi::Persistent(jpeg)), jpeg_data_(jpeg.Data()), jpeg_size_(jpeg.ByteLength()), scale_(scale) {
+        jpeg_(jpeg.Data(), jpeg.Data() + jpeg.ByteLength()), scale_(scale) {
     if (!target.IsEmpty()) {
       target_ = Napi::Persistent(target);
       target_data_ = target.Data();
@@ -366,7 +367,7 @@ class DecodeWorker : public Napi::AsyncWorker {
   void Execute() override {
     // The target's memory stays put while the reference holds it; JavaScript does not touch it
     // until the promise settles.
-    status_ = iad::decode_jpeg_scaled(jpeg_data_, jpeg_size_, scale_, image_, target_data_, target_size_);
+    status_ = iad::decode_jpeg_scaled(jpeg_.data(), jpeg_.size(), scale_, image_, target_data_, target_size_);
   }
 
   void OnOK() override {
@@ -394,9 +395,7 @@ class DecodeWorker : public Napi::AsyncWorker {
 
  private:
   Napi::Promise::Deferred deferred_;
-  Napi::Reference<Napi::Uint8Array> jpeg_ref_;
-  const uint8_t* jpeg_data_;
-  size_t jpeg_size_;
+  std::vector<uint8_t> jpeg_;
   int scale_;
   Napi::Reference<Napi::Uint8Array> target_;
   uint8_t* target_data_ = nullptr;

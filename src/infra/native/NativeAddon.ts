@@ -53,14 +53,15 @@ export interface NativeAddon {
   /**
    * JPEG headers and noise statistics on a libuv worker; raw, decoded with `NativeForensicsResult`.
    * The frames and planes are read where they are, not copied: the caller must not write or detach
-   * them until the promise settles.
+   * them until the promise settles, and calls it from a thread that outlives the work (the service's
+   * main thread: a terminated worker thread would free them under the libuv thread reading them).
    */
   readonly forensics: (input: NativeForensicsInput) => Promise<unknown>
   /**
    * A baseline JPEG decoded at 1/`scale` on a libuv worker (each pixel the mean of the block it
    * covers), as packed RGB; written into `target` when it has room (the answer's `rgb` is then a
-   * view of it), else into a new buffer. `jpeg` and `target` are used where they are: the caller
-   * must not write or detach them until the promise settles.
+   * view of it), else into a new buffer. `jpeg` is copied; `target` is written where it is: the
+   * caller must not touch it until the promise settles.
    */
   readonly decodeJpegScaled: (jpeg: Uint8Array, scale: ScaledJpegShrink, target?: Uint8Array) => Promise<NativeScaledJpeg>
   /**
