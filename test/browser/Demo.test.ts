@@ -22,7 +22,8 @@ const dir = makeTempDir()
 const y4m = join(dir, "face.y4m")
 const server = testServerLayer({
   dir,
-  config: { engine: "native", engine_pool_size: 1, demo: { enabled: true } }
+  // INFO: a NoLive's evidence (logged, never answered) shows in the output of a failing run.
+  config: { engine: "native", engine_pool_size: 1, demo: { enabled: true }, log: { log_path: "", log_level: "INFO", log_size_limit: 1048576 } }
 })
 
 /** Detection that does not flag the automated browser nor its fake camera (a y4m file label). */
