@@ -58,7 +58,7 @@ print("CPU per capture by thread (ms, /proc per thread, concurrency 1)", {
 })
 
 const stages = await stageBreakdown(150)
-print("CPU per capture by stage (ms; CPU profile shares of the /proc total, concurrency 2)", {
+print("CPU per capture by stage (ms; each JavaScript thread's /proc CPU split by its CPU profile's shares, concurrency 2)", {
   total: Number(stages.processCpuMsPerCapture.toFixed(1)),
   ...Object.fromEntries(stages.stages.map(([stage, ms]) => [stage, Number(ms.toFixed(2))]))
 })
