@@ -47,7 +47,9 @@ export const makeSharedFrameDecodes = (decoder: ScaledJpegDecode): SharedFrameDe
         })
       }
       // A failed decode is not kept: the caller's fallback (sharp) reports it.
-      entry.pending.catch(() => entries.delete(jpeg))
+      entry.pending.catch(() => {
+        if (entries.get(jpeg) === entry) entries.delete(jpeg)
+      })
       entries.set(jpeg, entry)
       return entry.pending
     },

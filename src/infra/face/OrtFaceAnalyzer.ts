@@ -18,7 +18,7 @@ import { FaceAnalysisError, FaceAnalyzer, type FaceMeasurements, type FaceReport
 import { faceChecks, firstFaceProblem } from "../../domain/FaceChecks.js"
 import type { FaceThresholds } from "../../domain/FaceThresholds.js"
 import { DETECTOR_SIDE, detectFaces } from "./FaceDetection.js"
-import { compareScenes, type SceneTable, sceneTable } from "./SceneChange.js"
+import { isSameScene, type SceneTable, sceneTable } from "./SceneChange.js"
 import { eyeOpenness, IRIS_SIZE, meshEyeOpenness } from "./EyeContours.js"
 import { headPose, meshBox } from "./FaceGeometry.js"
 import { confirmOnBestFrame, countConfirmedOnFrame, type JudgedDetection } from "./FaceConfirmation.js"
@@ -98,7 +98,7 @@ const analyzeBestFrame = (models: FaceModels, decoder: ScaledJpegDecoder, jpeg: 
 /** What the further frames are compared with: the best frame's face count and its scene table (made on first use). */
 interface BestFrameScene {
   readonly faceCount: number
-  /** The best frame's face is far enough from the detector's and FaceMesh's thresholds to stand for a same-scene frame (`clearFace`). */
+  /** The best frame's face is far enough from the detector's and FaceMesh's thresholds to stand for a same-scene frame (`isClearFace`). */
   readonly clearFace: boolean
   readonly judged: ReadonlyArray<JudgedDetection>
   readonly scene: () => SceneTable
@@ -113,15 +113,8 @@ interface BestFrameScene {
 const CLEAR_SCORE_MARGIN = 0.2
 const CLEAR_PRESENCE_MARGIN = 0.3
 
-export const isClearFace = (score: number, presence: number, t: FaceThresholds): boolean =>
+const isClearFace = (score: number, presence: number, t: FaceThresholds): boolean =>
   score >= t.min_face_probability + CLEAR_SCORE_MARGIN && presence >= t.min_face_presence + CLEAR_PRESENCE_MARGIN
-
-/**
- * Cell difference (grey levels, 32 px cells of a 1280x720 frame, after alignment and exposure fit)
- * up to which a further frame shows the best frame's scene. Chosen on the eval:faces tune photos:
- * further frames of the same simulated burst reach 20.4, two different photos 36.7 or more.
- */
-export const SCENE_CHANGE_LIMIT = 28
 
 /**
  * Confirmed faces on a frame other than the best, up to two (more cannot change the answer);
@@ -141,8 +134,7 @@ const countFaces = (
   Effect.gen(function* () {
     const img = yield* decodeWith(decoder, jpeg, DETECTOR_SIDE, 8, scratch.otherFrame)
     if (best.clearFace) {
-      const scene = compareScenes(best.scene(), sceneTable(img, scratch.otherScene))
-      if (scene !== undefined && scene.maxResidual <= SCENE_CHANGE_LIMIT) return best.faceCount
+      if (isSameScene(best.scene(), sceneTable(img, scratch.otherScene))) return best.faceCount
     }
     const detections = (yield* detectFaces(models.detector, img, scratch.detector)).filter((d) => d.score >= t.min_face_probability)
     return yield* countConfirmedOnFrame(models.mesh, img, detections, best.judged, t.min_face_presence, 2)

@@ -110,7 +110,7 @@ export const nativeForensicsLayerWith = (decodes?: SharedFrameDecodes): Layer.La
     Effect.map(nativeAddon, (addon) =>
       Forensics.of({
         measure: (frames) =>
-          frameForensics(addon, frames, decodes?.decode ?? addon.decodeJpegScaled).pipe(
+          frameForensics(addon, frames, decodes?.decode).pipe(
             Effect.mapError((cause) => new ForensicsFailure({ detail: `forensics: ${String(cause)}` }))
           )
       }))
