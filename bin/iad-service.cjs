@@ -26,6 +26,9 @@ if (process.env.UV_THREADPOOL_SIZE === undefined) {
   process.env.UV_THREADPOOL_SIZE = String(threads === 0 ? os.availableParallelism() : threads)
 }
 
+// V8's heap sizing, before any isolate allocates much (bin/v8-heap-tuning.cjs says why).
+require("./v8-heap-tuning.cjs").tuneHeaps()
+
 // From here on ES modules may load (the pool size is fixed). The service runs as JavaScript compiled
 // by `npm ci` (the `prepare` step: tsc -p tsconfig.build.json into dist/); tsx is for scripts and tests.
 const path = require("node:path")

@@ -4,7 +4,9 @@
  * is answered Live (every stage runs). Per concurrency level: CPU per capture of the whole service
  * process (from /proc), p50/p99, throughput against the CPU ceiling (cores / CPU per capture).
  * Each level runs `runs` times in a fresh service; the medians are reported.
- * Run alone: `npx tsx bench/service/serviceBench.ts [requests] [runs]`.
+ * Run alone: `npx tsx bench/service/serviceBench.ts [requests] [runs]`; SERVICE_NODE_FLAGS adds node
+ * flags to the service (to compare V8 settings), SERVICE_CONFIG (JSON) overrides config.json keys
+ * (e.g. `{"engine_pool_size":3}`); BENCH_NO_PLOT=1 leaves docs/ alone.
  */
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -43,7 +45,10 @@ const WARM_UP_CAPTURES = 100
 
 /** One fresh service: idle RSS, then each concurrency level in turn. */
 const oneRun = async (requests: number) => {
-  const service = await startService()
+  const service = await startService({
+    nodeFlags: (process.env.SERVICE_NODE_FLAGS ?? "").split(" ").filter((flag) => flag !== ""),
+    config: JSON.parse(process.env.SERVICE_CONFIG ?? "{}") as Record<string, unknown>
+  })
   try {
     const frame = await framedFace(frontalFace, 300, FRAME_WIDTH / 2, FRAME_HEIGHT / 2)
     const capture = await buildCapture({ keysDir: service.keysDir, frames: [frame], burst: 3 })
@@ -122,6 +127,8 @@ export const writePlot = async (result: ServiceBenchResult) =>
 if (import.meta.url === `file://${process.argv[1]}`) {
   const result = await serviceBench(Number(process.argv[2] ?? 200), Number(process.argv[3] ?? 3))
   console.log(JSON.stringify(result, null, 2))
-  await writePlot(result)
-  console.log(`plot: ${PLOT_PATH}`)
+  if (process.env.BENCH_NO_PLOT !== "1") {
+    await writePlot(result)
+    console.log(`plot: ${PLOT_PATH}`)
+  }
 }

@@ -5,10 +5,17 @@
 import { describe, expect, it } from "@effect/vitest"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
+import { createRequire } from "node:module"
 import * as path from "node:path"
 import { makeTempDir } from "../support/TestServer.js"
 
 const root = path.resolve(import.meta.dirname, "../..")
+
+interface HeapTuning {
+  readonly heapGrowingFlag: (execArgv: ReadonlyArray<string>, nodeOptions: string | undefined) => string | undefined
+  readonly HEAP_GROWING_FLAG: string
+}
+const heapTuning = createRequire(import.meta.url)(path.join(root, "bin/v8-heap-tuning.cjs")) as HeapTuning
 
 interface Started {
   readonly child: ChildProcess
@@ -71,4 +78,18 @@ describe("bin/iad-service.cjs", () => {
       expect(codes).toEqual([0, 0])
     }
   }, 90_000)
+})
+
+describe("bin/v8-heap-tuning.cjs", () => {
+  it("sets the heap growing factor unless the operator gave one (command line or NODE_OPTIONS)", () => {
+    const { HEAP_GROWING_FLAG, heapGrowingFlag } = heapTuning
+    expect(HEAP_GROWING_FLAG).toBe("--heap-growing-percent=100")
+    expect(heapGrowingFlag([], undefined)).toBe(HEAP_GROWING_FLAG)
+    expect(heapGrowingFlag(["--max-old-space-size=512"], "--enable-source-maps")).toBe(HEAP_GROWING_FLAG)
+    expect(heapGrowingFlag(["--heap-growing-percent=30"], undefined)).toBeUndefined()
+    expect(heapGrowingFlag(["--heap_growing_percent=30"], undefined)).toBeUndefined()
+    expect(heapGrowingFlag([], "--enable-source-maps --heap-growing-percent=50")).toBeUndefined()
+    // A different flag that merely starts the same way is not the operator's choice.
+    expect(heapGrowingFlag(["--heap-growing-percentage-typo"], undefined)).toBe(HEAP_GROWING_FLAG)
+  })
 })
