@@ -60,18 +60,46 @@ const assessmentOf = (items: ReadonlyArray<Evidence>, face?: { problem: FaceProb
 /** A capture rejected before its face was analysed. */
 const rejected = (items: ReadonlyArray<Evidence>) => Effect.as(logEvidence(items), assessmentOf(items))
 
-/** `session`: what the capture's session established (Sessions.ts); it matters to web captures only. */
-export const assessCapture = (capture: OpenedCapture, config: DetectionConfig, session: CaptureSession = UNCHECKED_SESSION) =>
+/**
+ * What the checks before the face analysis made of a capture: either a settled assessment (strong
+ * evidence, so the face is not looked at), or the evidence so far and the frames the face analysis
+ * needs. The two halves run in separate engine stages (`EngineCapacity.runInStages`).
+ */
+export type Screened =
+  | { readonly _tag: "Settled"; readonly assessment: Assessment }
+  | {
+    readonly _tag: "FaceNeeded"
+    readonly found: ReadonlyArray<Evidence>
+    readonly frames: ReadonlyArray<Uint8Array>
+    readonly bestFrame: number
+  }
+
+const settled = (items: ReadonlyArray<Evidence>) =>
+  Effect.map(rejected(items), (assessment): Screened => ({ _tag: "Settled", assessment }))
+
+/**
+ * Metadata checks, then the frame forensics. `session`: what the capture's session established
+ * (Sessions.ts); it matters to web captures only.
+ */
+export const screenCapture = (capture: OpenedCapture, config: DetectionConfig, session: CaptureSession = UNCHECKED_SESSION) =>
   Effect.gen(function*() {
     const { facts } = capture
     const metadata = [...trustChecks(facts, config, session), ...frameOrderChecks(facts), ...activityChecks(facts, config)]
-    if (isDecisive(metadata)) return yield* rejected(metadata)
+    if (isDecisive(metadata)) return yield* settled(metadata)
     const frames = facts.contents.frames.map((frame) => frame.jpeg)
     const forensics = yield* Effect.flatMap(Forensics, (lab) => lab.measure(frames)).pipe(Effect.withSpan("capture.forensics"))
     const found = [...metadata, ...framePayloadChecks(forensics, config), ...contentChecks(facts, forensics, config)]
-    if (isDecisive(found)) return yield* rejected(found)
+    if (isDecisive(found)) return yield* settled(found)
+    return { _tag: "FaceNeeded", found, frames, bestFrame: facts.contents.bestFrame } satisfies Screened
+  })
+
+/** The face analysis of a screened capture, and the assessment that ends with it. */
+export const finishAssessment = (screened: Screened) =>
+  Effect.gen(function*() {
+    if (screened._tag === "Settled") return screened.assessment
+    const { found, frames, bestFrame } = screened
     const analyzer = yield* FaceAnalyzer
-    const face = yield* analyzer.analyze(frames, facts.contents.bestFrame).pipe(
+    const face = yield* analyzer.analyze(frames, bestFrame).pipe(
       Effect.withSpan("capture.face"),
       // A frame that does not decode inside an authentic, decrypted capture: the payload is corrupted.
       Effect.catchIf((error) => error.kind === "UndecodableFrame", () => Effect.succeed(undefined))
@@ -82,6 +110,10 @@ export const assessCapture = (capture: OpenedCapture, config: DetectionConfig, s
     yield* logEvidence(found)
     return assessmentOf(found, face)
   })
+
+/** The whole assessment in one go: `screenCapture`, then `finishAssessment`. */
+export const assessCapture = (capture: OpenedCapture, config: DetectionConfig, session: CaptureSession = UNCHECKED_SESSION) =>
+  Effect.flatMap(screenCapture(capture, config, session), finishAssessment)
 
 /** `POST /extract`: the detector's confidence that the best frame holds a face. */
 export const detectFace = (capture: OpenedCapture) =>

@@ -2,10 +2,10 @@
  * The two capture use cases: evaluate (liveness verdict) and extract (best facial frame).
  * Order: license -> non-empty -> open (decrypt, parse) -> replay (window, then the capture id
  * counts once) -> session (web captures: token MAC, expiry, single use; Sessions.ts) -> analysis.
- * The replay and session checks run before any costly analysis. Opening and analysis each run in an engine slot (`EngineCapacity`), which also times them for `queueDuration` and `sdkDuration`.
+ * The replay and session checks run before any costly analysis. Opening and analysis each run in an engine slot (`EngineCapacity`), which also times them for `queueDuration` and `sdkDuration`; an evaluation's face analysis runs in the capacity's second stage, handed over from the engine slot.
  */
 import * as Effect from "effect/Effect"
-import { assessCapture, detectFace } from "./AssessCapture.js"
+import { detectFace, finishAssessment, screenCapture } from "./AssessCapture.js"
 import { CaptureEngine } from "./CaptureEngine.js"
 import { countFaceRejection, countReplayStoreError, countVerdict } from "./CaptureMetrics.js"
 import { EmptyCapture, FaceRejected } from "./CaptureErrors.js"
@@ -62,7 +62,10 @@ const openFresh = (capture: Uint8Array, settings: CaptureSettings) =>
 export const evaluateCapture = (capture: Uint8Array, settings: CaptureSettings) =>
   Effect.gen(function*() {
     const { capacity, opened, session } = yield* openFresh(capture, settings)
-    const assessed = yield* capacity.run(assessCapture(opened.value, settings.detection, session)).pipe(stepSpan("capture.assess"))
+    // The face analysis is the second stage: the next capture's forensics overlap it (EngineCapacity.ts).
+    const assessed = yield* capacity.runInStages(screenCapture(opened.value, settings.detection, session), finishAssessment).pipe(
+      stepSpan("capture.assess")
+    )
     const verdict = decideLiveness(assessed.value, settings.livenessThreshold)
     switch (verdict._tag) {
       case "FaceRejected":

@@ -1,5 +1,6 @@
 /**
- * `engine_pool_size` slots for capture work, as a semaphore. Waiting for a slot is bounded by
+ * `engine_pool_size` slots for capture work, as a semaphore, and as many for the second stage of
+ * `runInStages` (an evaluation's face analysis). Waiting for a slot is bounded by
  * `engine_queue_timeout` (then `EngineBusy`: 503 + Retry-After, so overload shows as fast 503s
  * rather than a growing queue); once a slot is taken the work is uninterruptible, so a client that
  * disconnects never frees a slot while native code still works on its capture.
@@ -41,26 +42,46 @@ export const makeEngineCapacity = (options: EngineCapacityOptions) =>
       waitedMillis: Duration.toMillis(timeout),
       retryAfterSeconds: Math.max(1, Math.ceil(Duration.toSeconds(timeout)))
     })
+    const secondStage = yield* Effect.makeSemaphore(size)
+    /** Waits (interruptibly, at most the queue timeout) for an engine slot; returns when it was taken. */
+    const takeSlot = (restore: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>) =>
+      Effect.gen(function*() {
+        const queuedAt = yield* nowMillis
+        yield* restore(slots.take(1).pipe(Effect.timeoutFail({ duration: timeout, onTimeout: () => busy }))).pipe(
+          // A wait that ran out is a wait too: it shows in the histogram as well as in the timeouts.
+          Effect.tapError(() =>
+            Effect.zipRight(Metric.increment(engineQueueTimeouts), Metric.update(engineQueueWait, Duration.toSeconds(timeout)))
+          )
+        )
+        const startedAt = yield* nowMillis
+        yield* Metric.update(engineQueueWait, (startedAt - queuedAt) / 1000)
+        yield* Metric.increment(enginesBusy)
+        yield* idle.started
+        return { queuedAt, startedAt }
+      })
+    const releaseSlot = Effect.zipRight(Metric.incrementBy(enginesBusy, -1), slots.release(1))
+    const timed = <A>(value: A, queuedAt: number, startedAt: number) =>
+      Effect.map(nowMillis, (endedAt): Timed<A> => ({ value, queueMillis: startedAt - queuedAt, engineMillis: endedAt - startedAt }))
     return EngineCapacity.of({
-      run: <A, E, R>(work: Effect.Effect<A, E, R>) =>
+      run: (work) =>
         Effect.uninterruptibleMask((restore) =>
           Effect.gen(function*() {
-            const queuedAt = yield* nowMillis
-            yield* restore(slots.take(1).pipe(Effect.timeoutFail({ duration: timeout, onTimeout: () => busy }))).pipe(
-              // A wait that ran out is a wait too: it shows in the histogram as well as in the timeouts.
-              Effect.tapError(() =>
-                Effect.zipRight(Metric.increment(engineQueueTimeouts), Metric.update(engineQueueWait, Duration.toSeconds(timeout)))
-              )
-            )
-            const startedAt = yield* nowMillis
-            yield* Metric.update(engineQueueWait, (startedAt - queuedAt) / 1000)
-            yield* Metric.increment(enginesBusy)
-            yield* idle.started
-            const value = yield* work.pipe(
-              Effect.ensuring(Effect.zipRight(Metric.incrementBy(enginesBusy, -1), Effect.zipRight(slots.release(1), idle.finished)))
-            )
-            const endedAt = yield* nowMillis
-            return { value, queueMillis: startedAt - queuedAt, engineMillis: endedAt - startedAt } satisfies Timed<A>
+            const { queuedAt, startedAt } = yield* takeSlot(restore)
+            const value = yield* work.pipe(Effect.ensuring(Effect.zipRight(releaseSlot, idle.finished)))
+            return yield* timed(value, queuedAt, startedAt)
+          })
+        ),
+      runInStages: (first, second) =>
+        Effect.uninterruptibleMask((restore) =>
+          Effect.gen(function*() {
+            const { queuedAt, startedAt } = yield* takeSlot(restore)
+            const value = yield* Effect.gen(function*() {
+              const firstValue = yield* Effect.onError(first, () => releaseSlot)
+              yield* secondStage.take(1)
+              yield* releaseSlot
+              return yield* Effect.ensuring(second(firstValue), secondStage.release(1))
+            }).pipe(Effect.ensuring(idle.finished))
+            return yield* timed(value, queuedAt, startedAt)
           })
         )
     })
