@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Ref from "effect/Ref"
 import * as TestClock from "effect/TestClock"
+import * as v8 from "node:v8"
 import { makeEngineCapacity } from "../../src/infra/EngineCapacityLive.js"
 import { loadNativeAddon } from "../../src/infra/native/NativeAddon.js"
 import { trimFreeMemoryWhenIdle } from "../../src/infra/native/IdleMemoryTrim.js"
@@ -56,6 +57,20 @@ describe("engine capacity idle hook", () => {
       expect(yield* idleRuns).toBe(1)
     })
   )
+
+  it("the heap release is a real collection of the calling thread's V8 heap", () => {
+    const addon = loadNativeAddon()
+    addon.releaseHeapMemory()
+    const settled = v8.getHeapStatistics().used_heap_size
+    let garbage: Array<Array<number>> | undefined = Array.from({ length: 200_000 }, (_, i) => [i, i + 1, i + 2])
+    const grown = v8.getHeapStatistics().used_heap_size
+    expect(garbage.length).toBe(200_000)
+    garbage = undefined
+    addon.releaseHeapMemory()
+    const released = v8.getHeapStatistics().used_heap_size
+    expect(grown - settled).toBeGreaterThan(10 * 1048576)
+    expect(released).toBeLessThan(settled + 2 * 1048576)
+  })
 
   it.effect("the native trim is a real call into the addon and never fails", () =>
     Effect.gen(function* () {

@@ -8,6 +8,7 @@ import * as WorkerRunner from "@effect/platform/WorkerRunner"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeWorkerRunner from "@effect/platform-node/NodeWorkerRunner"
 import * as Effect from "effect/Effect"
+import * as FiberHandle from "effect/FiberHandle"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
@@ -15,6 +16,7 @@ import * as Scope from "effect/Scope"
 import { workerData } from "node:worker_threads"
 import { FaceAnalysisError } from "../../domain/FaceAnalyzer.js"
 import type { FaceThresholds } from "../../domain/FaceThresholds.js"
+import { trimFreeMemoryWhenIdle } from "../native/IdleMemoryTrim.js"
 import { loadNativeAddon } from "../native/NativeAddon.js"
 import { loadFaceModels } from "./FaceModels.js"
 import type { ScaledJpegDecoder } from "./FrameDecoder.js"
@@ -39,6 +41,13 @@ const addonDecoder = Effect.try({
   catch: (cause) => new FaceAnalysisError({ kind: "ModelFailure", detail: `native addon (run \`npm ci\`): ${String(cause)}` })
 })
 
+/**
+ * A worker idle this long after its last analysis collects its own heap and trims (IdleMemoryTrim.ts),
+ * as the service's thread does when its engines fall idle: the same delay, so a steady stream of
+ * captures never pays for it.
+ */
+const IDLE_RELEASE_DELAY = "1 second"
+
 const FaceWorkerLive = Layer.unwrapScoped(
   Effect.gen(function* () {
     const { modelsDir } = yield* Schema.decodeUnknown(FaceWorkerData)(workerData)
@@ -53,12 +62,19 @@ const FaceWorkerLive = Layer.unwrapScoped(
       }).pipe(Scope.extend(scope))
     )
     const decoder = yield* addonDecoder
+    // The pool sends one request at a time: a request puts off the pending release, its end starts a new one.
+    const idleRelease = yield* FiberHandle.make()
+    const releaseWhenIdle = FiberHandle.run(idleRelease, Effect.zipRight(Effect.sleep(IDLE_RELEASE_DELAY), trimFreeMemoryWhenIdle()))
     return WorkerRunner.layerSerialized(FaceWorkerRequest, {
       LoadModels: () => Effect.asVoid(analyzer),
       AnalyzeFaces: (request) =>
-        Effect.flatMap(analyzer, (faces) => faces.analyze(request.frames, request.bestFrameIndex)).pipe(
+        Effect.zipRight(
+          FiberHandle.clear(idleRelease),
+          Effect.flatMap(analyzer, (faces) => faces.analyze(request.frames, request.bestFrameIndex))
+        ).pipe(
           Effect.locally(requestThresholds, request.thresholds),
-          Effect.locally(requestDecoder, decoderWithSentPixels(decoder, request.frames, request.decoded))
+          Effect.locally(requestDecoder, decoderWithSentPixels(decoder, request.frames, request.decoded)),
+          Effect.ensuring(releaseWhenIdle)
         )
     })
   })

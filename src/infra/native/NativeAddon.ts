@@ -69,6 +69,12 @@ export interface NativeAddon {
    * when there was nothing to give back). Synchronous: ~1 ms after a burst, for an idle moment.
    */
   readonly trimFreeMemory: () => boolean
+  /**
+   * A full, compacting collection of the calling thread's V8 heap that gives its free pages back
+   * (V8's `LowMemoryNotification`). Synchronous, a few tens of ms: for an idle moment, before
+   * `trimFreeMemory`.
+   */
+  readonly releaseHeapMemory: () => void
   readonly formatVersion: number
   readonly maxCaptureBytes: number
 }
