@@ -11,7 +11,9 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import * as Duration from "effect/Duration"
 import { buildCapture } from "../../src/capture/index.js"
+import { HEAP_RELEASE_DELAY } from "../../src/infra/native/IdleMemoryTrim.js"
 import { FRAME_HEIGHT, FRAME_WIDTH, framedFace, frontalFace } from "../../test/fixtures/face/faceFrames.js"
 import { latencyPlotPng } from "./LatencyPlot.js"
 import { drive, median, percentile } from "./Load.js"
@@ -34,6 +36,9 @@ export interface LevelResult {
 
 export interface ServiceBenchResult {
   readonly cores: number
+  /** RSS 2.5 s after the warm-up: the C library has trimmed, V8's heaps are as the load left them. */
+  readonly trimmedRssMiB: number
+  /** RSS 11.5 s after the warm-up: the threads have given their V8 heaps back too. */
   readonly idleRssMiB: number
   readonly peakRssMiB: number
   readonly levels: ReadonlyArray<LevelResult>
@@ -56,11 +61,16 @@ const oneRun = async (requests: number) => {
     const first = await drive(url, capture, 1, 1)
     if (first.statuses["200"] !== 1) throw new Error(`bench capture not answered 200: ${JSON.stringify(first.statuses)}`)
     // Warm-up to the steady state of a running service: JIT (Effect's code keeps compiling for
-    // ~100 captures), ONNX sessions, pools; then idle long enough for the idle memory trim (1 s).
+    // ~100 captures), ONNX sessions, pools; then idle: 2.5 s (the C library's trim, at 1 s), then
+    // past the heap release (IdleMemoryTrim.ts, 10 s after the last capture): RSS at both.
     await drive(url, capture, WARM_UP_CAPTURES, 2)
     await sleep(2500)
+    const trimmedRssMiB = service.rssMiB()
+    await sleep(Duration.toMillis(HEAP_RELEASE_DELAY) + 1500 - 2500)
     const idleRssMiB = service.rssMiB()
-    let peakRssMiB = idleRssMiB
+    let peakRssMiB = Math.max(trimmedRssMiB, idleRssMiB)
+    // The release leaves V8's heaps small and its code cold: warm up again before the levels.
+    await drive(url, capture, WARM_UP_CAPTURES, 2)
     const levels: Array<LevelResult> = []
     for (const concurrency of CONCURRENCY_LEVELS) {
       await drive(url, capture, 2 * concurrency, concurrency)
@@ -82,7 +92,7 @@ const oneRun = async (requests: number) => {
         statuses: load.statuses
       })
     }
-    return { idleRssMiB, peakRssMiB, levels }
+    return { trimmedRssMiB, idleRssMiB, peakRssMiB, levels }
   } finally {
     await service.stop()
   }
@@ -109,6 +119,7 @@ export const serviceBench = async (requests = 200, runs = 3): Promise<ServiceBen
   })
   return {
     cores: os.availableParallelism(),
+    trimmedRssMiB: median(results.map((result) => result.trimmedRssMiB)),
     idleRssMiB: median(results.map((result) => result.idleRssMiB)),
     peakRssMiB: median(results.map((result) => result.peakRssMiB)),
     levels

@@ -24,7 +24,7 @@ import { fakeEngineLayer } from "./fake/FakeEngine.js"
 import { fakeForensicsLayer } from "./fake/FakeForensics.js"
 import { nativeEngineLayer, type NativeEngineStartupError } from "./native/NativeEngine.js"
 import { loadNativeAddon, type NativeAddon } from "./native/NativeAddon.js"
-import { trimFreeMemoryWhenIdle } from "./native/IdleMemoryTrim.js"
+import { idleMemoryRelease } from "./native/IdleMemoryTrim.js"
 import { nativeForensicsLayerWith } from "./native/NativeForensics.js"
 import { makeSharedFrameDecodes } from "./SharedFrameDecodes.js"
 import { packageRoot } from "./PackageRoot.js"
@@ -61,13 +61,16 @@ export const pipelineLayersFor = (
   }
 }
 
+/** Quiet time after the last capture before the C library trims (IdleMemoryTrim.ts). */
+const ENGINE_IDLE_DELAY = Duration.seconds(1)
+
 /**
  * `engine_pool_size` slots, waited for at most `engine_queue_timeout` seconds; with the native
- * engine, freed memory goes back to the system when they fall idle.
+ * engine, freed memory goes back to the system when they fall idle (IdleMemoryTrim.ts).
  */
 export const capacityLayerFor = (config: ServiceConfig): Layer.Layer<EngineCapacity> =>
   engineCapacityLayer({
     size: config.engine_pool_size,
     queueTimeout: Duration.seconds(config.engine_queue_timeout),
-    ...(config.engine === "native" ? { onIdle: trimFreeMemoryWhenIdle() } : {})
+    ...(config.engine === "native" ? { idleDelay: ENGINE_IDLE_DELAY, onIdle: idleMemoryRelease(ENGINE_IDLE_DELAY) } : {})
   })

@@ -12,8 +12,8 @@ import * as Ref from "effect/Ref"
 import * as TestClock from "effect/TestClock"
 import * as v8 from "node:v8"
 import { makeEngineCapacity } from "../../src/infra/EngineCapacityLive.js"
-import { loadNativeAddon } from "../../src/infra/native/NativeAddon.js"
-import { trimFreeMemoryWhenIdle } from "../../src/infra/native/IdleMemoryTrim.js"
+import { loadNativeAddon, type NativeAddon } from "../../src/infra/native/NativeAddon.js"
+import { idleMemoryRelease, releaseHeapWhenIdle, trimFreeMemoryWhenIdle } from "../../src/infra/native/IdleMemoryTrim.js"
 
 const setup = Effect.gen(function* () {
   const idleRuns = yield* Ref.make(0)
@@ -58,6 +58,29 @@ describe("engine capacity idle hook", () => {
     })
   )
 
+  it.scoped("the native engine's hook: the trim a second after the last capture, the heap release after ten", () =>
+    Effect.gen(function* () {
+      const calls: Array<string> = []
+      const addon = {
+        trimFreeMemory: () => (calls.push("trim"), true),
+        releaseHeapMemory: () => void calls.push("release")
+      } as unknown as NativeAddon
+      const capacity = yield* makeEngineCapacity({ size: 2, queueTimeout: "10 seconds", idleDelay: "1 second", onIdle: idleMemoryRelease("1 second", () => addon) })
+      yield* capacity.run(Effect.void)
+      yield* TestClock.adjust("1 second")
+      expect(calls).toEqual(["trim"])
+      // A capture within the ten seconds puts the release off: ten seconds from its end.
+      yield* TestClock.adjust("4 seconds")
+      yield* capacity.run(Effect.void)
+      yield* TestClock.adjust("9999 millis")
+      expect(calls).toEqual(["trim", "trim"])
+      yield* TestClock.adjust("1 millis")
+      expect(calls).toEqual(["trim", "trim", "release", "trim"])
+      yield* TestClock.adjust("1 minute")
+      expect(calls).toEqual(["trim", "trim", "release", "trim"])
+    })
+  )
+
   it("the heap release is a real collection of the calling thread's V8 heap", () => {
     const addon = loadNativeAddon()
     addon.releaseHeapMemory()
@@ -77,6 +100,9 @@ describe("engine capacity idle hook", () => {
       expect(typeof loadNativeAddon().trimFreeMemory()).toBe("boolean")
       yield* trimFreeMemoryWhenIdle()
       yield* trimFreeMemoryWhenIdle(() => {
+        throw new Error("addon missing")
+      })
+      yield* releaseHeapWhenIdle(() => {
         throw new Error("addon missing")
       })
     })

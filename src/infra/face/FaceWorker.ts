@@ -16,7 +16,7 @@ import * as Scope from "effect/Scope"
 import { workerData } from "node:worker_threads"
 import { FaceAnalysisError } from "../../domain/FaceAnalyzer.js"
 import type { FaceThresholds } from "../../domain/FaceThresholds.js"
-import { trimFreeMemoryWhenIdle } from "../native/IdleMemoryTrim.js"
+import { HEAP_RELEASE_DELAY, releaseHeapWhenIdle } from "../native/IdleMemoryTrim.js"
 import { loadNativeAddon } from "../native/NativeAddon.js"
 import { loadFaceModels } from "./FaceModels.js"
 import type { ScaledJpegDecoder } from "./FrameDecoder.js"
@@ -41,12 +41,6 @@ const addonDecoder = Effect.try({
   catch: (cause) => new FaceAnalysisError({ kind: "ModelFailure", detail: `native addon (run \`npm ci\`): ${String(cause)}` })
 })
 
-/**
- * A worker idle this long after its last analysis collects its own heap and trims (IdleMemoryTrim.ts),
- * as the service's thread does when its engines fall idle: the same delay, so a steady stream of
- * captures never pays for it.
- */
-const IDLE_RELEASE_DELAY = "1 second"
 
 const FaceWorkerLive = Layer.unwrapScoped(
   Effect.gen(function* () {
@@ -62,9 +56,11 @@ const FaceWorkerLive = Layer.unwrapScoped(
       }).pipe(Scope.extend(scope))
     )
     const decoder = yield* addonDecoder
-    // The pool sends one request at a time: a request puts off the pending release, its end starts a new one.
+    // A worker idle for HEAP_RELEASE_DELAY after its last analysis collects its own heap and trims,
+    // as the service's thread does (IdleMemoryTrim.ts). The pool sends one request at a time: a
+    // request puts off the pending release, its end starts a new one.
     const idleRelease = yield* FiberHandle.make()
-    const releaseWhenIdle = FiberHandle.run(idleRelease, Effect.zipRight(Effect.sleep(IDLE_RELEASE_DELAY), trimFreeMemoryWhenIdle()))
+    const releaseWhenIdle = FiberHandle.run(idleRelease, Effect.zipRight(Effect.sleep(HEAP_RELEASE_DELAY), releaseHeapWhenIdle()))
     return WorkerRunner.layerSerialized(FaceWorkerRequest, {
       LoadModels: () => Effect.asVoid(analyzer),
       AnalyzeFaces: (request) =>
