@@ -9,6 +9,7 @@
  * the face checks, and the verdict (Verdict.ts) still puts it before face feedback.
  */
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type { OpenedCapture } from "./CaptureEngine.js"
 import type { DetectionConfig } from "./DetectionConfig.js"
 import type { FaceProblemCode, RejectionReasonCode } from "./EngineReasons.js"
@@ -61,43 +62,42 @@ const assessmentOf = (items: ReadonlyArray<Evidence>, face?: { problem: FaceProb
 const rejected = (items: ReadonlyArray<Evidence>) => Effect.as(logEvidence(items), assessmentOf(items))
 
 /**
- * What the checks before the face analysis made of a capture: either a settled assessment (strong
- * evidence, so the face is not looked at), or the evidence so far and the frames the face analysis
- * needs. The two halves run in separate engine stages (`EngineCapacity.runInStages`).
+ * A capture the checks before the face analysis did not settle: the evidence so far and the frames
+ * the face analysis needs. `screenCapture` and `finishAssessment` run in separate engine stages
+ * (`EngineCapacity.runInStages`).
  */
-export type Screened =
-  | { readonly _tag: "Settled"; readonly assessment: Assessment }
-  | {
-    readonly _tag: "FaceNeeded"
-    readonly found: ReadonlyArray<Evidence>
-    readonly frames: ReadonlyArray<Uint8Array>
-    readonly bestFrame: number
-  }
+export interface FaceNeeded {
+  readonly found: ReadonlyArray<Evidence>
+  readonly frames: ReadonlyArray<Uint8Array>
+  readonly bestFrame: number
+}
 
-const settled = (items: ReadonlyArray<Evidence>) =>
-  Effect.map(rejected(items), (assessment): Screened => ({ _tag: "Settled", assessment }))
+/** The screening's answer: settled (right), or on to the face analysis (left). */
+export type Screened = Either.Either<Assessment, FaceNeeded>
+const settled = (assessment: Assessment): Screened => Either.right(assessment)
+const faceNeeded = (needed: FaceNeeded): Screened => Either.left(needed)
 
 /**
- * Metadata checks, then the frame forensics. `session`: what the capture's session established
- * (Sessions.ts); it matters to web captures only.
+ * Metadata checks, then the frame forensics: `Either.right` with the assessment when strong
+ * evidence settles it (the face is not looked at), else `Either.left` with what the face analysis
+ * needs. `session`: what the capture's session established (Sessions.ts); it matters to web
+ * captures only.
  */
 export const screenCapture = (capture: OpenedCapture, config: DetectionConfig, session: CaptureSession = UNCHECKED_SESSION) =>
   Effect.gen(function*() {
     const { facts } = capture
     const metadata = [...trustChecks(facts, config, session), ...frameOrderChecks(facts), ...activityChecks(facts, config)]
-    if (isDecisive(metadata)) return yield* settled(metadata)
+    if (isDecisive(metadata)) return settled(yield* rejected(metadata))
     const frames = facts.contents.frames.map((frame) => frame.jpeg)
     const forensics = yield* Effect.flatMap(Forensics, (lab) => lab.measure(frames)).pipe(Effect.withSpan("capture.forensics"))
     const found = [...metadata, ...framePayloadChecks(forensics, config), ...contentChecks(facts, forensics, config)]
-    if (isDecisive(found)) return yield* settled(found)
-    return { _tag: "FaceNeeded", found, frames, bestFrame: facts.contents.bestFrame } satisfies Screened
+    if (isDecisive(found)) return settled(yield* rejected(found))
+    return faceNeeded({ found, frames, bestFrame: facts.contents.bestFrame })
   })
 
-/** The face analysis of a screened capture, and the assessment that ends with it. */
-export const finishAssessment = (screened: Screened) =>
+/** The face analysis of a capture the screening did not settle, and the assessment that ends with it. */
+export const finishAssessment = ({ found, frames, bestFrame }: FaceNeeded) =>
   Effect.gen(function*() {
-    if (screened._tag === "Settled") return screened.assessment
-    const { found, frames, bestFrame } = screened
     const analyzer = yield* FaceAnalyzer
     const face = yield* analyzer.analyze(frames, bestFrame).pipe(
       Effect.withSpan("capture.face"),
@@ -111,9 +111,9 @@ export const finishAssessment = (screened: Screened) =>
     return assessmentOf(found, face)
   })
 
-/** The whole assessment in one go: `screenCapture`, then `finishAssessment`. */
+/** The whole assessment in one go: `screenCapture`, then `finishAssessment` when it did not settle the capture. */
 export const assessCapture = (capture: OpenedCapture, config: DetectionConfig, session: CaptureSession = UNCHECKED_SESSION) =>
-  Effect.flatMap(screenCapture(capture, config, session), finishAssessment)
+  Effect.flatMap(screenCapture(capture, config, session), Either.match({ onLeft: finishAssessment, onRight: Effect.succeed }))
 
 /** `POST /extract`: the detector's confidence that the best frame holds a face. */
 export const detectFace = (capture: OpenedCapture) =>

@@ -9,6 +9,7 @@
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
 
 /** A result plus where its time went: waiting for a slot, and working in it. */
 export interface Timed<A> {
@@ -30,14 +31,15 @@ export interface EngineCapacityShape {
    */
   readonly run: <A, E, R>(work: Effect.Effect<A, E, R>) => Effect.Effect<Timed<A>, E | EngineBusy, R>
   /**
-   * Runs `first` in an engine slot, then `second` with its result in a slot of the second stage.
-   * The engine slot is given back only once the second stage's slot is taken (hand-over), so a
-   * full second stage holds the first one up, and waiting requests still meet the queue timeout
-   * rather than an unbounded queue between the stages. Time waiting for the second stage counts as
-   * engine time. Same interruption rule as `run`.
+   * Runs `first` in an engine slot. When it ends with `Either.right(b)`, that is the result (no
+   * second stage); with `Either.left(a)`, `second(a)` runs in a slot of the second stage. The engine
+   * slot is given back only once the second stage's slot is taken (hand-over), so a full second
+   * stage holds the first one up, and waiting requests still meet the queue timeout rather than an
+   * unbounded queue between the stages. Time waiting for the second stage counts as engine time.
+   * Same interruption rule as `run`.
    */
-  readonly runInStages: <A, E, R, B, E2, R2>(
-    first: Effect.Effect<A, E, R>,
+  readonly runInStages: <A, B, E, R, E2, R2>(
+    first: Effect.Effect<Either.Either<B, A>, E, R>,
     second: (a: A) => Effect.Effect<B, E2, R2>
   ) => Effect.Effect<Timed<B>, E | E2 | EngineBusy, R | R2>
 }

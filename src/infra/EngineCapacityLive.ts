@@ -8,6 +8,7 @@
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as FiberHandle from "effect/FiberHandle"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
@@ -77,9 +78,11 @@ export const makeEngineCapacity = (options: EngineCapacityOptions) =>
             const { queuedAt, startedAt } = yield* takeSlot(restore)
             const value = yield* Effect.gen(function*() {
               const firstValue = yield* Effect.onError(first, () => releaseSlot)
+              // Finished in the first stage (a capture the forensics settled): no second-stage slot to wait for.
+              if (Either.isRight(firstValue)) return yield* Effect.as(releaseSlot, firstValue.right)
               yield* secondStage.take(1)
               yield* releaseSlot
-              return yield* Effect.ensuring(second(firstValue), secondStage.release(1))
+              return yield* Effect.ensuring(second(firstValue.left), secondStage.release(1))
             }).pipe(Effect.ensuring(idle.finished))
             return yield* timed(value, queuedAt, startedAt)
           })

@@ -2,18 +2,23 @@
  * The engine capacity's two stages (`runInStages`: an evaluation's forensics, then its face
  * analysis): a capture's second stage overlaps the next capture's first; the engine slot is handed
  * over only once a second-stage slot is free, so a full second stage holds the first one up and
- * waiting requests still meet the queue timeout; a failing first stage gives its slot back and
- * never takes a second-stage slot; the idle hook waits for both stages.
+ * waiting requests still meet the queue timeout; a capture the first stage settles never waits
+ * for the second; a failing first stage gives its slot back and never takes a second-stage slot;
+ * the idle hook waits for both stages.
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as TestClock from "effect/TestClock"
 import { makeEngineCapacity } from "../../src/infra/EngineCapacityLive.js"
+
+/** A first stage that sends its capture on to the second. */
+const onToSecondStage = Effect.succeed(Either.left<void>(undefined))
 
 const setup = Effect.gen(function* () {
   const idleRuns = yield* Ref.make(0)
@@ -28,7 +33,7 @@ describe("engine capacity stages", () => {
       const secondStageOfA = yield* Deferred.make<void>()
       const inSecondStage = yield* Deferred.make<void>()
       const a = yield* Effect.fork(
-        capacity.runInStages(Effect.succeed("a"), (value) =>
+        capacity.runInStages(Effect.succeed(Either.left("a")), (value) =>
           Effect.zipRight(Deferred.succeed(inSecondStage, undefined), Effect.as(Deferred.await(secondStageOfA), value)))
       )
       yield* Effect.gen(function* () {
@@ -50,11 +55,11 @@ describe("engine capacity stages", () => {
       const inSecondStage = yield* Deferred.make<void>()
       const firstOfCDone = yield* Deferred.make<void>()
       const a = yield* Effect.fork(
-        capacity.runInStages(Effect.void, () => Effect.zipRight(Deferred.succeed(inSecondStage, undefined), Deferred.await(release)))
+        capacity.runInStages(onToSecondStage, () => Effect.zipRight(Deferred.succeed(inSecondStage, undefined), Deferred.await(release)))
       )
       const c = yield* Effect.gen(function* () {
         yield* Deferred.await(inSecondStage)
-        const c = yield* Effect.fork(capacity.runInStages(Deferred.succeed(firstOfCDone, undefined), () => Effect.succeed("c")))
+        const c = yield* Effect.fork(capacity.runInStages(Effect.as(Deferred.succeed(firstOfCDone, undefined), Either.left(undefined)), () => Effect.succeed("c")))
         yield* TestClock.adjust("1 millis")
         expect(yield* Deferred.isDone(firstOfCDone)).toBe(true)
         // C finished its first stage but waits for A's second-stage slot, holding the engine slot.
@@ -74,6 +79,30 @@ describe("engine capacity stages", () => {
     })
   )
 
+  it.scoped("a capture settled in the first stage does not wait for a second-stage slot", () =>
+    Effect.gen(function* () {
+      const { capacity } = yield* setup
+      const release = yield* Deferred.make<void>()
+      const inSecondStage = yield* Deferred.make<void>()
+      const secondRan = yield* Ref.make(false)
+      const a = yield* Effect.fork(
+        capacity.runInStages(onToSecondStage, () => Effect.zipRight(Deferred.succeed(inSecondStage, undefined), Deferred.await(release)))
+      )
+      yield* Effect.gen(function* () {
+        yield* Deferred.await(inSecondStage)
+        // The second stage is full (one slot, A in it); B is settled by its first stage all the same.
+        const b = yield* Effect.fork(capacity.runInStages(Effect.succeed(Either.right("settled")), () => Effect.as(Ref.set(secondRan, true), "analysed")))
+        yield* TestClock.adjust("1 millis")
+        const settled = yield* Fiber.poll(b)
+        expect(Option.map(settled, Exit.map((timed) => timed.value))).toEqual(Option.some(Exit.succeed("settled")))
+        expect(yield* Ref.get(secondRan)).toBe(false)
+        // And it gave its engine slot back.
+        expect((yield* capacity.run(Effect.succeed("c"))).value).toBe("c")
+      }).pipe(Effect.ensuring(Deferred.succeed(release, undefined)))
+      yield* Fiber.join(a)
+    })
+  )
+
   it.scoped("a failing first stage gives its slot back and never takes a second-stage slot", () =>
     Effect.gen(function* () {
       const { capacity } = yield* setup
@@ -84,9 +113,9 @@ describe("engine capacity stages", () => {
       expect(Exit.isFailure(died)).toBe(true)
       expect(yield* Ref.get(secondRan)).toBe(false)
       // Both stages are free again: a second stage that fails frees its slot too.
-      expect(yield* Effect.exit(capacity.runInStages(Effect.void, () => Effect.fail("face failed" as const)))).toEqual(Exit.fail("face failed"))
-      expect((yield* capacity.runInStages(Effect.succeed(1), (n) => Effect.succeed(n + 1))).value).toBe(2)
-      expect((yield* capacity.runInStages(Effect.succeed(1), (n) => Effect.succeed(n + 1))).value).toBe(2)
+      expect(yield* Effect.exit(capacity.runInStages(onToSecondStage, () => Effect.fail("face failed" as const)))).toEqual(Exit.fail("face failed"))
+      expect((yield* capacity.runInStages(Effect.succeed(Either.left(1)), (n) => Effect.succeed(n + 1))).value).toBe(2)
+      expect((yield* capacity.runInStages(Effect.succeed(Either.left(1)), (n) => Effect.succeed(n + 1))).value).toBe(2)
     })
   )
 
@@ -96,7 +125,7 @@ describe("engine capacity stages", () => {
       const release = yield* Deferred.make<void>()
       const inSecondStage = yield* Deferred.make<void>()
       const a = yield* Effect.fork(
-        capacity.runInStages(Effect.void, () => Effect.zipRight(Deferred.succeed(inSecondStage, undefined), Deferred.await(release)))
+        capacity.runInStages(onToSecondStage, () => Effect.zipRight(Deferred.succeed(inSecondStage, undefined), Deferred.await(release)))
       )
       yield* Deferred.await(inSecondStage)
       yield* TestClock.adjust("5 seconds")
