@@ -41,7 +41,6 @@ const addonDecoder = Effect.try({
   catch: (cause) => new FaceAnalysisError({ kind: "ModelFailure", detail: `native addon (run \`npm ci\`): ${String(cause)}` })
 })
 
-
 const FaceWorkerLive = Layer.unwrapScoped(
   Effect.gen(function* () {
     const { modelsDir } = yield* Schema.decodeUnknown(FaceWorkerData)(workerData)

@@ -30,11 +30,7 @@ export const trimFreeMemoryWhenIdle = (load: () => NativeAddon = loadNativeAddon
 
 /** The calling thread's V8 heap collected and given back, then the trim; as quiet about a missing addon. */
 export const releaseHeapWhenIdle = (load: () => NativeAddon = loadNativeAddon): Effect.Effect<void> =>
-  Effect.try(() => {
-    const addon = load()
-    addon.releaseHeapMemory()
-    return addon.trimFreeMemory()
-  }).pipe(Effect.flatMap(logged), Effect.catchAll(() => Effect.void))
+  Effect.try(() => load().releaseHeapMemory()).pipe(Effect.zipRight(trimFreeMemoryWhenIdle(load)), Effect.catchAll(() => Effect.void))
 
 /**
  * The engine capacity's idle hook (run `idleAfter` after the last capture, interrupted when a
