@@ -17,6 +17,7 @@
 #include "jpeg_scaled.h"
 #include "limits.h"
 #include "open_capture.h"
+#include "warp.h"
 
 namespace {
 
@@ -426,6 +427,44 @@ Napi::Value ReleaseHeapMemory(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Largest image side and tensor side the sampler takes: far beyond any frame (limits.h) or model
+// input, small enough that every product below fits easily.
+constexpr double kMaxWarpSide = 16384;
+
+// warpToTensor(rgb, width, height, ax, bx, cx, ay, by, cy, size, rows, gain, offset, out): see
+// warp.h. Synchronous, on the calling thread (a face worker). Arguments that do not describe an
+// image, a finite map and an output large enough throw a TypeError: they are a caller's bug.
+Napi::Value WarpToTensor(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto fail = [&](const char* why) {
+    Napi::TypeError::New(env, std::string("warpToTensor: ") + why).ThrowAsJavaScriptException();
+    return env.Undefined();
+  };
+  if (info.Length() != 14) return fail("expects (rgb, width, height, ax, bx, cx, ay, by, cy, size, rows, gain, offset, out)");
+  if (!is_uint8_array(info[0])) return fail("rgb must be a Uint8Array");
+  if (!info[13].IsTypedArray() || info[13].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    return fail("out must be a Float32Array");
+  double numbers[12];
+  for (size_t i = 0; i < 12; ++i) {
+    if (!info[i + 1].IsNumber()) return fail("width to offset must be numbers");
+    numbers[i] = info[i + 1].As<Napi::Number>().DoubleValue();
+    if (!std::isfinite(numbers[i])) return fail("width to offset must be finite");
+  }
+  const double width = numbers[0], height = numbers[1], size = numbers[8], rows = numbers[9];
+  for (double side : {width, height, size, rows})
+    if (side < 1 || side > kMaxWarpSide || std::floor(side) != side) return fail("sides must be whole numbers from 1 to 16384");
+  const auto rgb = info[0].As<Napi::Uint8Array>();
+  auto out = info[13].As<Napi::Float32Array>();
+  const uint64_t pixels = static_cast<uint64_t>(width) * static_cast<uint64_t>(height);
+  const uint64_t values = static_cast<uint64_t>(size) * static_cast<uint64_t>(rows) * 3;
+  if (rgb.ByteLength() < pixels * 3) return fail("rgb is shorter than width * height * 3");
+  if (out.ElementLength() < values) return fail("out is shorter than size * rows * 3");
+  const iad::Affine t{numbers[2], numbers[3], numbers[4], numbers[5], numbers[6], numbers[7]};
+  iad::warp_to_tensor(rgb.Data(), static_cast<uint32_t>(width), static_cast<uint32_t>(height), t,
+                      static_cast<uint32_t>(size), static_cast<uint32_t>(rows), numbers[10], numbers[11], out.Data());
+  return env.Undefined();
+}
+
 Napi::Value DecodeJpegScaled(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto fail = [&](const char* why) {
@@ -538,6 +577,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Engine", Engine::Define(env));
   exports.Set("forensics", Napi::Function::New<Forensics>(env, "forensics"));
   exports.Set("decodeJpegScaled", Napi::Function::New<DecodeJpegScaled>(env, "decodeJpegScaled"));
+  exports.Set("warpToTensor", Napi::Function::New<WarpToTensor>(env, "warpToTensor"));
   exports.Set("trimFreeMemory", Napi::Function::New<TrimFreeMemory>(env, "trimFreeMemory"));
   exports.Set("releaseHeapMemory", Napi::Function::New<ReleaseHeapMemory>(env, "releaseHeapMemory"));
   exports.Set("formatVersion", iad::kFormatVersion);

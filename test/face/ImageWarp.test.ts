@@ -7,6 +7,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { detectorInput } from "../../src/infra/face/FaceDetection.js"
 import { type Affine, rotatedCrop, warpToTensor } from "../../src/infra/face/ImageWarp.js"
 import type { RgbImage } from "../../src/infra/face/RgbImage.js"
+import { loadNativeAddon } from "../../src/infra/native/NativeAddon.js"
+import { javascriptWarp } from "./javascriptWarp.js"
 
 /** Reference: output (u, v) samples the image at t(u + 0.5, v + 0.5) - 0.5; taps outside are black. */
 const referenceWarp = (img: RgbImage, t: Affine, size: number, rows: number, gain: number, offset: number): Float32Array => {
@@ -62,5 +64,50 @@ describe("warpToTensor", () => {
     const out = warpToTensor(img, rotatedCrop(160, 90, 64, 0, 64), 64, 1 / 255, 0, 64, target)
     expect(out.buffer).toBe(target.buffer)
     expect(Array.from(target.subarray(3 * 64 * 64))).toEqual(new Array(10).fill(7))
+  })
+
+  it("gives the JavaScript sampler's values bit for bit (random maps, sizes and images, every edge case)", () => {
+    let seed = 11
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    const images = [image(320, 180), image(1, 1), image(2, 3), image(97, 61)]
+    for (let n = 0; n < 400; n++) {
+      const src = images[n % images.length]!
+      const size = 1 + Math.floor(random() * 80)
+      const rows = 1 + Math.floor(random() * 80)
+      const t: Affine =
+        n % 5 === 0
+          ? { ax: 1, bx: 0, ay: 0, by: 1, cx: Math.floor(random() * 200) - 100, cy: Math.floor(random() * 200) - 100 }
+          : rotatedCrop(random() * src.width * 1.6 - src.width * 0.3, random() * src.height * 1.6 - src.height * 0.3, 1 + random() * 300, random() * 7 - 3.5, size)
+      const gain = n % 2 === 0 ? 2 / 255 : 1 / 255
+      const offset = n % 2 === 0 ? -1 : 0
+      const ours = warpToTensor(src, t, size, gain, offset, rows)
+      const theirs = javascriptWarp(src, t, size, gain, offset, rows)
+      expect(Buffer.from(ours.buffer, ours.byteOffset, ours.byteLength).equals(Buffer.from(theirs.buffer, theirs.byteOffset, theirs.byteLength))).toBe(true)
+    }
+  })
+
+  describe("the addon's arguments", () => {
+    const addon = loadNativeAddon()
+    const rgb = new Uint8Array(4 * 4 * 3)
+    const out = new Float32Array(2 * 2 * 3)
+    const call = (over: Partial<Record<"rgb" | "width" | "size" | "ax" | "out", unknown>>) => () =>
+      (addon.warpToTensor as (...args: ReadonlyArray<unknown>) => void)(
+        over.rgb ?? rgb, over.width ?? 4, 4, over.ax ?? 1, 0, 0.5, 0, 1, 0.5, over.size ?? 2, 2, 1, 0, over.out ?? out
+      )
+    it("takes a fitting call", () => {
+      expect(call({})).not.toThrow()
+    })
+    it.each([
+      ["an image shorter than width x height x 3", { rgb: new Uint8Array(10) }, /rgb is shorter/],
+      ["an output shorter than size x rows x 3", { out: new Float32Array(5) }, /out is shorter/],
+      ["a float64 output", { out: new Float64Array(12) }, /Float32Array/],
+      ["a plain array image", { rgb: [1, 2, 3] }, /Uint8Array/],
+      ["a non-finite map", { ax: Number.NaN }, /finite/],
+      ["a fractional side", { width: 2.5 }, /whole numbers/],
+      ["a zero side", { size: 0 }, /whole numbers/],
+      ["a side beyond 16384", { width: 1e6 }, /whole numbers/]
+    ])("refuses %s with a TypeError", (_name, over, message) => {
+      expect(call(over)).toThrow(message)
+    })
   })
 })

@@ -65,6 +65,28 @@ export interface NativeAddon {
    */
   readonly decodeJpegScaled: (jpeg: Uint8Array, scale: ScaledJpegShrink, target?: Uint8Array) => Promise<NativeScaledJpeg>
   /**
+   * Bilinear samples of packed RGB (`width` x `height`) through the affine map (ax, bx, cx, ay, by,
+   * cy) into `size` x `rows` planar float values `pixel * gain + offset` at the front of `out`
+   * (ImageWarp.ts). Synchronous, on the calling thread; throws a TypeError for arguments that do
+   * not fit (short buffers, sides outside 1..16384, non-finite numbers).
+   */
+  readonly warpToTensor: (
+    rgb: Uint8Array,
+    width: number,
+    height: number,
+    ax: number,
+    bx: number,
+    cx: number,
+    ay: number,
+    by: number,
+    cy: number,
+    size: number,
+    rows: number,
+    gain: number,
+    offset: number,
+    out: Float32Array
+  ) => void
+  /**
    * Returns the C library's free heap memory to the system (glibc `malloc_trim`; false elsewhere or
    * when there was nothing to give back). Synchronous: ~1 ms after a burst, for an idle moment.
    */
