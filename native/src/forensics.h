@@ -48,4 +48,12 @@ struct PairStats {
 // (|L * I| <= flat_limit) count, so that edges moved by hand motion do not pass for noise.
 PairStats pair_stats(const Plane& a, const Plane& b, int flat_limit);
 
+// L * I at every interior pixel of a valid plane (borders 0), row-major: each frame's is computed
+// once and serves both pairs the frame is in. Empty for an invalid plane.
+std::vector<int16_t> laplacian_of(const Plane& plane);
+
+// The same as above from the planes' Laplacians: L * (b - a) = L * b - L * a exactly in integers.
+PairStats pair_stats(const Plane& a, const Plane& b, const std::vector<int16_t>& laplacian_a,
+                     const std::vector<int16_t>& laplacian_b, int flat_limit);
+
 }  // namespace iad
