@@ -10,6 +10,7 @@
         "native/src/jpeg_scaled.cc",
         "native/src/keyring.cc",
         "native/src/open_capture.cc",
+        "native/src/scene.cc",
         "native/src/warp.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

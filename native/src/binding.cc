@@ -17,6 +17,7 @@
 #include "jpeg_scaled.h"
 #include "limits.h"
 #include "open_capture.h"
+#include "scene.h"
 #include "warp.h"
 
 namespace {
@@ -469,6 +470,64 @@ Napi::Value WarpToTensor(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// A frame side the scene functions take: whole, 1..16384 (kMaxWarpSide), or 0 when not.
+uint32_t side_of(const Napi::Value& v) {
+  if (!v.IsNumber()) return 0;
+  const double d = v.As<Napi::Number>().DoubleValue();
+  return d >= 1 && d <= kMaxWarpSide && std::floor(d) == d ? static_cast<uint32_t>(d) : 0;
+}
+
+bool is_float64_array(const Napi::Value& v) {
+  return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_float64_array;
+}
+
+uint64_t scene_table_length(uint32_t width, uint32_t height) { return (uint64_t{width} + 1) * (uint64_t{height} + 1); }
+
+// sceneTable(rgb, width, height, table: Float64Array): see scene.h. Synchronous (a face worker);
+// arguments that do not fit throw a TypeError.
+Napi::Value SceneTable(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto fail = [&](const char* why) {
+    Napi::TypeError::New(env, std::string("sceneTable: ") + why).ThrowAsJavaScriptException();
+    return env.Undefined();
+  };
+  if (info.Length() != 4 || !is_uint8_array(info[0]) || !is_float64_array(info[3]))
+    return fail("expects (rgb: Uint8Array, width, height, table: Float64Array)");
+  const uint32_t width = side_of(info[1]), height = side_of(info[2]);
+  if (width == 0 || height == 0) return fail("sides must be whole numbers from 1 to 16384");
+  const auto rgb = info[0].As<Napi::Uint8Array>();
+  auto table = info[3].As<Napi::Float64Array>();
+  if (rgb.ByteLength() < uint64_t{width} * height * 3) return fail("rgb is shorter than width * height * 3");
+  if (table.ElementLength() < scene_table_length(width, height)) return fail("table is shorter than (width + 1) * (height + 1)");
+  iad::scene_table(rgb.Data(), width, height, table.Data());
+  return env.Undefined();
+}
+
+// compareScenes(best: Float64Array, other: Float64Array, width, height) -> { shiftX, shiftY,
+// maxResidual }: two tables of the same frame size. Synchronous; misfits throw a TypeError.
+Napi::Value CompareScenes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto fail = [&](const char* why) {
+    Napi::TypeError::New(env, std::string("compareScenes: ") + why).ThrowAsJavaScriptException();
+    return env.Undefined();
+  };
+  if (info.Length() != 4 || !is_float64_array(info[0]) || !is_float64_array(info[1]))
+    return fail("expects (best: Float64Array, other: Float64Array, width, height)");
+  const uint32_t width = side_of(info[2]), height = side_of(info[3]);
+  if (width == 0 || height == 0) return fail("sides must be whole numbers from 1 to 16384");
+  auto best = info[0].As<Napi::Float64Array>();
+  auto other = info[1].As<Napi::Float64Array>();
+  const uint64_t length = scene_table_length(width, height);
+  if (best.ElementLength() < length || other.ElementLength() < length)
+    return fail("a table is shorter than (width + 1) * (height + 1)");
+  const iad::SceneComparison c = iad::compare_scenes(best.Data(), other.Data(), width, height);
+  auto out = Napi::Object::New(env);
+  out.Set("shiftX", c.shift_x);
+  out.Set("shiftY", c.shift_y);
+  out.Set("maxResidual", c.max_residual);
+  return out;
+}
+
 Napi::Value DecodeJpegScaled(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto fail = [&](const char* why) {
@@ -582,6 +641,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("forensics", Napi::Function::New<Forensics>(env, "forensics"));
   exports.Set("decodeJpegScaled", Napi::Function::New<DecodeJpegScaled>(env, "decodeJpegScaled"));
   exports.Set("warpToTensor", Napi::Function::New<WarpToTensor>(env, "warpToTensor"));
+  exports.Set("sceneTable", Napi::Function::New<SceneTable>(env, "sceneTable"));
+  exports.Set("compareScenes", Napi::Function::New<CompareScenes>(env, "compareScenes"));
   exports.Set("trimFreeMemory", Napi::Function::New<TrimFreeMemory>(env, "trimFreeMemory"));
   exports.Set("releaseHeapMemory", Napi::Function::New<ReleaseHeapMemory>(env, "releaseHeapMemory"));
   exports.Set("formatVersion", iad::kFormatVersion);

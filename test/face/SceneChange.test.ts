@@ -14,6 +14,7 @@ import type { RgbImage } from "../../src/infra/face/RgbImage.js"
 import { compareScenes, SCENE_CHANGE_LIMIT, sceneTable } from "../../src/infra/face/SceneChange.js"
 import { loadNativeAddon } from "../../src/infra/native/NativeAddon.js"
 import * as F from "../fixtures/face/faceFrames.js"
+import { javascriptCompareScenes, javascriptSceneTable } from "./javascriptScene.js"
 
 const W = F.FRAME_WIDTH
 const H = F.FRAME_HEIGHT
@@ -80,3 +81,54 @@ layer(ortFaceAnalyzerLayer({ thresholds: defaultFaceThresholds }), { timeout: 60
     })
   )
 })
+
+describe("the addon's scene table and comparison", () => {
+  it("give the JavaScript's numbers bit for bit (random scenes, shifts, exposure, noise and sizes down to 1x1)", () => {
+    let seed = 3
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    const sizes: ReadonlyArray<readonly [number, number]> = [[320, 180], [96, 64], [13, 12], [12, 13], [3, 3], [1, 1], [41, 200]]
+    for (let n = 0; n < 120; n++) {
+      const [width, height] = sizes[n % sizes.length]!
+      const gain = 0.8 + random() * 0.4
+      const dx = Math.floor(random() * 5) - 2
+      const dy = Math.floor(random() * 5) - 2
+      const base = (x: number, y: number, c: number) => Math.sin(x * 0.31 + c) * 70 + Math.cos(y * 0.17 - c) * 50 + 128
+      const image = (moved: boolean): RgbImage => {
+        const data = new Uint8Array(width * height * 3)
+        for (let y = 0; y < height; y++)
+          for (let x = 0; x < width; x++)
+            for (let c = 0; c < 3; c++) {
+              const v = moved ? base(x + dx, y + dy, c) * gain + (random() - 0.5) * 12 : base(x, y, c)
+              data[(y * width + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(v)))
+            }
+        return { width, height, data, scale: 4, frameWidth: width * 4, frameHeight: height * 4 }
+      }
+      const [a, b] = [image(false), image(true)]
+      const [ours, theirs] = [sceneTable(a), javascriptSceneTable(a)]
+      expect(Buffer.from(ours.table.buffer, ours.table.byteOffset, ours.table.byteLength).equals(Buffer.from(theirs.table.buffer, theirs.table.byteOffset, theirs.table.byteLength))).toBe(true)
+      const ourComparison = compareScenes(ours, sceneTable(b))!
+      const theirComparison = javascriptCompareScenes(theirs, javascriptSceneTable(b))!
+      expect(ourComparison).toEqual(theirComparison)
+      expect(Object.is(ourComparison.maxResidual, theirComparison.maxResidual)).toBe(true)
+    }
+  })
+
+  it("a reused buffer holding another frame's sums gives the same table", () => {
+    const image = (fill: number): RgbImage => ({ width: 20, height: 10, data: new Uint8Array(600).fill(fill), scale: 4, frameWidth: 80, frameHeight: 40 })
+    const pooled = new Float64Array(21 * 11 + 5).fill(7)
+    sceneTable(image(200), pooled)
+    expect(Array.from(sceneTable(image(9), pooled).table)).toEqual(Array.from(javascriptSceneTable(image(9)).table))
+  })
+
+  it.each([
+    ["a table shorter than (width+1) x (height+1)", () => addon.sceneTable(new Uint8Array(12), 2, 2, new Float64Array(8))],
+    ["pixels shorter than width x height x 3", () => addon.sceneTable(new Uint8Array(11), 2, 2, new Float64Array(9))],
+    ["a fractional side", () => addon.sceneTable(new Uint8Array(12), 2.5, 2, new Float64Array(9))],
+    ["a float32 table", () => (addon.sceneTable as (...args: ReadonlyArray<unknown>) => void)(new Uint8Array(12), 2, 2, new Float32Array(9))],
+    ["comparison tables shorter than their sides", () => addon.compareScenes(new Float64Array(9), new Float64Array(8), 2, 2)],
+    ["a comparison side of zero", () => addon.compareScenes(new Float64Array(9), new Float64Array(9), 0, 2)]
+  ])("refuse %s with a TypeError", (_name, call) => {
+    expect(call).toThrow(TypeError)
+  })
+})
+

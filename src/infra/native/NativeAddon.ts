@@ -87,6 +87,18 @@ export interface NativeAddon {
     out: Float32Array
   ) => void
   /**
+   * The summed-area table of R+G+B of packed RGB (`width` x `height`) into the front of `table`
+   * ((width+1) x (height+1) doubles; SceneChange.ts). Synchronous; misfits throw a TypeError.
+   */
+  readonly sceneTable: (rgb: Uint8Array, width: number, height: number, table: Float64Array) => void
+  /** Best +-2 px alignment of two such tables of one frame size and its largest 8x8-cell residual (SceneChange.ts). */
+  readonly compareScenes: (
+    best: Float64Array,
+    other: Float64Array,
+    width: number,
+    height: number
+  ) => { readonly shiftX: number; readonly shiftY: number; readonly maxResidual: number }
+  /**
    * Returns the C library's free heap memory to the system (glibc `malloc_trim`; false elsewhere or
    * when there was nothing to give back). Synchronous: ~1 ms after a burst, for an idle moment.
    */
