@@ -134,10 +134,11 @@ class BitReader {
   }
 
  private:
-  void fill() {
+  // Inlined into every peek: the fast path below is a handful of instructions, the slow one is not.
+  __attribute__((always_inline)) inline void fill() {
     // Fast path: the next 8 bytes hold no 0xFF (no stuffing, no marker), so as many whole bytes as
     // the buffer has room for go in at once.
-    if (!at_marker_ && size_ - pos_ >= 8 && bits_ <= 56) {
+    if (__builtin_expect(!at_marker_ && size_ - pos_ >= 8 && bits_ <= 56, 1)) {
       uint64_t word;
       std::memcpy(&word, data_ + pos_, 8);
       word = __builtin_bswap64(word);
@@ -152,6 +153,11 @@ class BitReader {
         return;
       }
     }
+    fill_bytewise();
+  }
+
+  // Byte by byte: stuffed zero bytes, a marker or the end of the data come next.
+  __attribute__((noinline)) void fill_bytewise() {
     while (bits_ <= 56) {
       uint64_t byte = 0;
       if (!at_marker_ && pos_ < size_) {
@@ -190,14 +196,8 @@ class BitReader {
   bool at_marker_ = false;
 };
 
-// Symbol of the next Huffman code, or -1 for a code the table does not hold.
-int decode_symbol(BitReader& bits, const Huffman& h) {
-  const uint32_t look = bits.peek16();
-  const uint32_t fast = look >> (16 - kFastBits);
-  if (h.fast_length[fast] != 0) {
-    bits.consume(h.fast_length[fast]);
-    return h.fast_symbol[fast];
-  }
+// A code longer than the lookahead: searched length by length (rare, so kept out of line).
+__attribute__((noinline)) int decode_long_symbol(BitReader& bits, const Huffman& h, uint32_t look) {
   for (int length = kFastBits + 1; length <= 16; ++length) {
     const int32_t code = static_cast<int32_t>(look >> (16 - length));
     if (code < h.max_code[length]) {
@@ -208,6 +208,17 @@ int decode_symbol(BitReader& bits, const Huffman& h) {
     }
   }
   return -1;
+}
+
+// Symbol of the next Huffman code, or -1 for a code the table does not hold.
+inline int decode_symbol(BitReader& bits, const Huffman& h) {
+  const uint32_t look = bits.peek16();
+  const uint32_t fast = look >> (16 - kFastBits);
+  if (__builtin_expect(h.fast_length[fast] != 0, 1)) {
+    bits.consume(h.fast_length[fast]);
+    return h.fast_symbol[fast];
+  }
+  return decode_long_symbol(bits, h, look);
 }
 
 int extend(uint32_t value, int size) {
