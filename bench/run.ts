@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: every performance number of the service, printed (never asserted).
  * - native open(): captures per second on one core
+ * - the addon's pixel kernels: CPU per capture of the decodes, forensics, model-input warps and
+ *   scene work (the last two against the JavaScript they replaced)
  * - face analysis: median ms (wall and CPU) per 1280x720 frame, and CPU ms per frame of a 3-frame burst
  * - the service from outside (its own process, as `npm start` runs it): CPU per capture from /proc,
  *   p50 / p99 and throughput at concurrency 1, 2, 8, 32 (medians of 3 runs), idle and peak RSS, the
@@ -15,6 +17,7 @@ import { faceBench } from "./face.js"
 import { serviceBench, writePlot } from "./service/serviceBench.js"
 import { stageBreakdown } from "./service/stageBreakdown.js"
 import { threadCpu } from "./service/threadCpu.js"
+import { benchNativeKernels } from "./nativeKernels.js"
 import { benchNativeOpen } from "./nativeOpen.js"
 import { soak } from "./soak.js"
 
@@ -25,6 +28,8 @@ print("machine", { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAvera
 const open = await benchNativeOpen(1000)
 print("native open(), 3-frame 1280x720 capture, captures/s (one at a time)", Number(open.capturesPerSecond.toFixed(0)))
 print("native open(), CPU ms per capture", Number(open.cpuMillisPerOpen.toFixed(3)))
+
+print("addon pixel kernels, CPU us per 3-frame 1280x720 capture (medians of 25 rounds)", await benchNativeKernels())
 
 const face = await Effect.runPromise(faceBench)
 print("face analysis, best 1280x720 frame, median ms", face.bestFrameMs)
