@@ -438,7 +438,7 @@ constexpr double kMaxWarpSide = 16384;
 
 // warpToTensor(rgb, width, height, ax, bx, cx, ay, by, cy, size, rows, gain, offset, out): see
 // warp.h. Synchronous, on the calling thread (a face worker). Arguments that do not describe an
-// image, a finite map and an output large enough throw a TypeError: they are a caller's bug.
+// image and an output large enough throw a TypeError: they are a caller's bug.
 Napi::Value WarpToTensor(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto fail = [&](const char* why) {
@@ -449,15 +449,17 @@ Napi::Value WarpToTensor(const Napi::CallbackInfo& info) {
   if (!is_uint8_array(info[0])) return fail("rgb must be a Uint8Array");
   if (!info[13].IsTypedArray() || info[13].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
     return fail("out must be a Float32Array");
+  // The map, gain and offset may be any number (a NaN map gives NaN values, as in JavaScript);
+  // the sides are checked below.
   double numbers[12];
   for (size_t i = 0; i < 12; ++i) {
     if (!info[i + 1].IsNumber()) return fail("width to offset must be numbers");
     numbers[i] = info[i + 1].As<Napi::Number>().DoubleValue();
-    if (!std::isfinite(numbers[i])) return fail("width to offset must be finite");
   }
   const double width = numbers[0], height = numbers[1], size = numbers[8], rows = numbers[9];
   for (double side : {width, height, size, rows})
-    if (side < 1 || side > kMaxWarpSide || std::floor(side) != side) return fail("sides must be whole numbers from 1 to 16384");
+    if (!(side >= 1 && side <= kMaxWarpSide) || std::floor(side) != side)
+      return fail("sides must be whole numbers from 1 to 16384");
   const auto rgb = info[0].As<Napi::Uint8Array>();
   auto out = info[13].As<Napi::Float32Array>();
   const uint64_t pixels = static_cast<uint64_t>(width) * static_cast<uint64_t>(height);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace iad {
 namespace {
@@ -58,12 +59,20 @@ void warp_to_tensor(const uint8_t* rgb, uint32_t width_in, uint32_t height_in, c
       const double sx = t.ax * (static_cast<double>(u) + 0.5) + row_x;
       const double sy = t.ay * (static_cast<double>(u) + 0.5) + row_y;
       const int64_t o = v * size + u;
-      // floor(s) >= -1 exactly when s >= -1, and floor(s) < w (a whole number) when s < w: tested
+      // floor(s) < -1 exactly when s < -1, and floor(s) >= w (a whole number) when s >= w: tested
       // on the doubles, so a far-off position never reaches the integer conversion.
-      if (!(sx >= -1 && sy >= -1 && sx < w && sy < h)) {
+      if (sx < -1 || sy < -1 || sx >= w || sy >= h) {
         out[o] = static_cast<float>(offset);
         out[plane + o] = static_cast<float>(offset);
         out[2 * plane + o] = static_cast<float>(offset);
+        continue;
+      }
+      if (std::isnan(sx) || std::isnan(sy)) {
+        // A map gone NaN (it fails every comparison above): the JavaScript this replaces wrote NaN.
+        const float nan = std::numeric_limits<float>::quiet_NaN();
+        out[o] = nan;
+        out[plane + o] = nan;
+        out[2 * plane + o] = nan;
         continue;
       }
       const int64_t x0 = floor_small(sx), y0 = floor_small(sy);

@@ -17,8 +17,9 @@ struct Affine {
 };
 
 // Writes size x rows pixels, channel planes one after the other, each value pixel * gain + offset;
-// black (offset) where no tap of a pixel lies inside the image. The caller checks that `rgb` holds
-// width * height * 3 bytes and `out` size * rows * 3 floats, and that the affine is finite.
+// black (offset) where no tap of a pixel lies inside the image, NaN where the map gives NaN (as
+// the JavaScript did). The caller checks that `rgb` holds width * height * 3 bytes and `out`
+// size * rows * 3 floats.
 void warp_to_tensor(const uint8_t* rgb, uint32_t width, uint32_t height, const Affine& t, uint32_t size, uint32_t rows,
                     double gain, double offset, float* out);
 

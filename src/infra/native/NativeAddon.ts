@@ -68,7 +68,7 @@ export interface NativeAddon {
    * Bilinear samples of packed RGB (`width` x `height`) through the affine map (ax, bx, cx, ay, by,
    * cy) into `size` x `rows` planar float values `pixel * gain + offset` at the front of `out`
    * (ImageWarp.ts). Synchronous, on the calling thread; throws a TypeError for arguments that do
-   * not fit (short buffers, sides outside 1..16384, non-finite numbers).
+   * not fit (short buffers, sides outside 1..16384); a NaN map gives NaN values, as JavaScript did.
    */
   readonly warpToTensor: (
     rgb: Uint8Array,
