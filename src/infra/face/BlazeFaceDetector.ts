@@ -61,6 +61,8 @@ const iou = (a: Detection, b: Detection): number => {
 /** Overlap above which two boxes are the same face (MediaPipe uses 0.3). */
 const SAME_FACE_IOU = 0.3
 
+const byScoreDescending = (a: Detection, b: Detection): number => b.score - a.score
+
 /** Orders the outputs: per grid (16-stride first), scores [n,1] and regressors [n,16]. */
 const splitOutputs = (outputs: ort.InferenceSession.ReturnType) => {
   const tensors = Object.values(outputs)
@@ -97,7 +99,7 @@ export const decodeDetections = (
     }
     base += s.length
   }
-  candidates.sort((a, b) => b.score - a.score)
+  candidates.sort(byScoreDescending)
   const kept: Array<Detection> = []
   for (const c of candidates) if (kept.every((k) => iou(k, c) < SAME_FACE_IOU)) kept.push(c)
   return kept

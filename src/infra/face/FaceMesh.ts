@@ -43,37 +43,45 @@ export const regionFromKeypoints = (box: { x: number; y: number; width: number; 
   angle: Math.atan2(leftEye.y - rightEye.y, leftEye.x - rightEye.x)
 })
 
-/** `target`: where the crop goes (a pooled buffer); the returned Mesh reads it, so it must outlive the Mesh. */
-export const runMesh = (session: InferenceSession, img: RgbImage, region: FaceRegion, target?: Float32Array) =>
-  Effect.gen(function* () {
-    const t = rotatedCrop(region.cx, region.cy, region.side, region.angle, MESH_SIZE)
-    const crop = warpToTensor(img, t, MESH_SIZE, 1 / 255, 0, MESH_SIZE, target)
-    const outputs = yield* runModel(session, crop, MESH_SIZE)
-    const raw = Object.values(outputs).find((o) => o.dims[o.dims.length - 1] === 1404)!.data as Float32Array
-    const flag = Object.values(outputs).find((o) => o.dims[o.dims.length - 1] === 1 && o.dims.length === 2)!
-    const n = raw.length / 3
-    const x = new Float32Array(n)
-    const y = new Float32Array(n)
-    const z = new Float32Array(n)
-    const cropX = new Float32Array(n)
-    const cropY = new Float32Array(n)
-    const zScale = region.side / MESH_SIZE
-    for (let i = 0; i < n; i++) {
-      cropX[i] = raw[i * 3]!
-      cropY[i] = raw[i * 3 + 1]!
-      const [px, py] = applyAffine(t, raw[i * 3]!, raw[i * 3 + 1]!)
-      x[i] = px
-      y[i] = py
-      z[i] = raw[i * 3 + 2]! * zScale
-    }
-    return {
-      x,
-      y,
-      z,
-      crop,
-      cropX,
-      cropY,
-      cropAngle: region.angle,
-      confidence: (flag.data as Float32Array)[0]!
-    } satisfies Mesh
-  })
+/**
+ * `target`: where the crop goes (a pooled buffer); the returned Mesh reads it, so it must outlive the Mesh.
+ * One generator for every call (`Effect.fnUntraced`) rather than one made per call: V8 kept
+ * recompiling the per-call one (docs/performance.md, "What is left").
+ */
+export const runMesh = Effect.fnUntraced(function* (
+  session: InferenceSession,
+  img: RgbImage,
+  region: FaceRegion,
+  target?: Float32Array
+) {
+  const t = rotatedCrop(region.cx, region.cy, region.side, region.angle, MESH_SIZE)
+  const crop = warpToTensor(img, t, MESH_SIZE, 1 / 255, 0, MESH_SIZE, target)
+  const outputs = yield* runModel(session, crop, MESH_SIZE)
+  const raw = Object.values(outputs).find((o) => o.dims[o.dims.length - 1] === 1404)!.data as Float32Array
+  const flag = Object.values(outputs).find((o) => o.dims[o.dims.length - 1] === 1 && o.dims.length === 2)!
+  const n = raw.length / 3
+  const x = new Float32Array(n)
+  const y = new Float32Array(n)
+  const z = new Float32Array(n)
+  const cropX = new Float32Array(n)
+  const cropY = new Float32Array(n)
+  const zScale = region.side / MESH_SIZE
+  for (let i = 0; i < n; i++) {
+    cropX[i] = raw[i * 3]!
+    cropY[i] = raw[i * 3 + 1]!
+    const [px, py] = applyAffine(t, raw[i * 3]!, raw[i * 3 + 1]!)
+    x[i] = px
+    y[i] = py
+    z[i] = raw[i * 3 + 2]! * zScale
+  }
+  return {
+    x,
+    y,
+    z,
+    crop,
+    cropX,
+    cropY,
+    cropAngle: region.angle,
+    confidence: (flag.data as Float32Array)[0]!
+  } satisfies Mesh
+})
