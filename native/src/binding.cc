@@ -432,13 +432,25 @@ Napi::Value ReleaseHeapMemory(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// Largest image side and tensor side the sampler takes: far beyond any frame (limits.h) or model
+// Largest image or tensor side the pixel kernels take: far beyond any frame (limits.h) or model
 // input, small enough that every product below fits easily.
-constexpr double kMaxWarpSide = 16384;
+constexpr double kMaxPixelSide = 16384;
+
+// A side the pixel kernels take: a whole number from 1 to kMaxPixelSide, or 0 when it is not.
+uint32_t side_of(const Napi::Value& v) {
+  if (!v.IsNumber()) return 0;
+  const double d = v.As<Napi::Number>().DoubleValue();
+  return d >= 1 && d <= kMaxPixelSide && std::floor(d) == d ? static_cast<uint32_t>(d) : 0;
+}
+
+bool is_typed_array_of(const Napi::Value& v, napi_typedarray_type type) {
+  return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == type;
+}
 
 // warpToTensor(rgb, width, height, ax, bx, cx, ay, by, cy, size, rows, gain, offset, out): see
 // warp.h. Synchronous, on the calling thread (a face worker). Arguments that do not describe an
-// image and an output large enough throw a TypeError: they are a caller's bug.
+// image and an output large enough throw a TypeError: they are a caller's bug. The map, gain and
+// offset may be any number (a NaN map gives NaN values, as the JavaScript it replaced did).
 Napi::Value WarpToTensor(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto fail = [&](const char* why) {
@@ -447,40 +459,19 @@ Napi::Value WarpToTensor(const Napi::CallbackInfo& info) {
   };
   if (info.Length() != 14) return fail("expects (rgb, width, height, ax, bx, cx, ay, by, cy, size, rows, gain, offset, out)");
   if (!is_uint8_array(info[0])) return fail("rgb must be a Uint8Array");
-  if (!info[13].IsTypedArray() || info[13].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-    return fail("out must be a Float32Array");
-  // The map, gain and offset may be any number (a NaN map gives NaN values, as in JavaScript);
-  // the sides are checked below.
-  double numbers[12];
-  for (size_t i = 0; i < 12; ++i) {
-    if (!info[i + 1].IsNumber()) return fail("width to offset must be numbers");
-    numbers[i] = info[i + 1].As<Napi::Number>().DoubleValue();
-  }
-  const double width = numbers[0], height = numbers[1], size = numbers[8], rows = numbers[9];
-  for (double side : {width, height, size, rows})
-    if (!(side >= 1 && side <= kMaxWarpSide) || std::floor(side) != side)
-      return fail("sides must be whole numbers from 1 to 16384");
+  if (!is_typed_array_of(info[13], napi_float32_array)) return fail("out must be a Float32Array");
+  for (size_t i = 1; i < 13; ++i)
+    if (!info[i].IsNumber()) return fail("width to offset must be numbers");
+  const uint32_t width = side_of(info[1]), height = side_of(info[2]), size = side_of(info[9]), rows = side_of(info[10]);
+  if (width == 0 || height == 0 || size == 0 || rows == 0) return fail("sides must be whole numbers from 1 to 16384");
   const auto rgb = info[0].As<Napi::Uint8Array>();
   auto out = info[13].As<Napi::Float32Array>();
-  const uint64_t pixels = static_cast<uint64_t>(width) * static_cast<uint64_t>(height);
-  const uint64_t values = static_cast<uint64_t>(size) * static_cast<uint64_t>(rows) * 3;
-  if (rgb.ByteLength() < pixels * 3) return fail("rgb is shorter than width * height * 3");
-  if (out.ElementLength() < values) return fail("out is shorter than size * rows * 3");
-  const iad::Affine t{numbers[2], numbers[3], numbers[4], numbers[5], numbers[6], numbers[7]};
-  iad::warp_to_tensor(rgb.Data(), static_cast<uint32_t>(width), static_cast<uint32_t>(height), t,
-                      static_cast<uint32_t>(size), static_cast<uint32_t>(rows), numbers[10], numbers[11], out.Data());
+  if (rgb.ByteLength() < uint64_t{width} * height * 3) return fail("rgb is shorter than width * height * 3");
+  if (out.ElementLength() < uint64_t{size} * rows * 3) return fail("out is shorter than size * rows * 3");
+  auto number = [&](size_t i) { return info[i].As<Napi::Number>().DoubleValue(); };
+  const iad::Affine t{number(3), number(4), number(5), number(6), number(7), number(8)};
+  iad::warp_to_tensor(rgb.Data(), width, height, t, size, rows, number(11), number(12), out.Data());
   return env.Undefined();
-}
-
-// A frame side the scene functions take: whole, 1..16384 (kMaxWarpSide), or 0 when not.
-uint32_t side_of(const Napi::Value& v) {
-  if (!v.IsNumber()) return 0;
-  const double d = v.As<Napi::Number>().DoubleValue();
-  return d >= 1 && d <= kMaxWarpSide && std::floor(d) == d ? static_cast<uint32_t>(d) : 0;
-}
-
-bool is_float64_array(const Napi::Value& v) {
-  return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_float64_array;
 }
 
 uint64_t scene_table_length(uint32_t width, uint32_t height) { return (uint64_t{width} + 1) * (uint64_t{height} + 1); }
@@ -493,7 +484,7 @@ Napi::Value SceneTable(const Napi::CallbackInfo& info) {
     Napi::TypeError::New(env, std::string("sceneTable: ") + why).ThrowAsJavaScriptException();
     return env.Undefined();
   };
-  if (info.Length() != 4 || !is_uint8_array(info[0]) || !is_float64_array(info[3]))
+  if (info.Length() != 4 || !is_uint8_array(info[0]) || !is_typed_array_of(info[3], napi_float64_array))
     return fail("expects (rgb: Uint8Array, width, height, table: Float64Array)");
   const uint32_t width = side_of(info[1]), height = side_of(info[2]);
   if (width == 0 || height == 0) return fail("sides must be whole numbers from 1 to 16384");
@@ -513,7 +504,7 @@ Napi::Value CompareScenes(const Napi::CallbackInfo& info) {
     Napi::TypeError::New(env, std::string("compareScenes: ") + why).ThrowAsJavaScriptException();
     return env.Undefined();
   };
-  if (info.Length() != 4 || !is_float64_array(info[0]) || !is_float64_array(info[1]))
+  if (info.Length() != 4 || !is_typed_array_of(info[0], napi_float64_array) || !is_typed_array_of(info[1], napi_float64_array))
     return fail("expects (best: Float64Array, other: Float64Array, width, height)");
   const uint32_t width = side_of(info[2]), height = side_of(info[3]);
   if (width == 0 || height == 0) return fail("sides must be whole numbers from 1 to 16384");

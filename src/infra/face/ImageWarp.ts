@@ -4,7 +4,7 @@
  * already in memory: a rotated crop (sharp's affine would need a round trip through libvips and
  * its thread pool, costing more than the sampling itself).
  */
-import { loadNativeAddon, type NativeAddon } from "../native/NativeAddon.js"
+import { nativeAddon } from "../native/NativeAddon.js"
 import type { RgbImage } from "./RgbImage.js"
 
 /**
@@ -42,13 +42,9 @@ export const warpToTensor = (
   target?: Float32Array
 ): Float32Array => {
   const out = target === undefined ? new Float32Array(size * rows * 3) : target.subarray(0, size * rows * 3)
-  sampler().warpToTensor(img.data, img.width, img.height, t.ax, t.bx, t.cx, t.ay, t.by, t.cy, size, rows, gain, offset, out)
+  nativeAddon().warpToTensor(img.data, img.width, img.height, t.ax, t.bx, t.cx, t.ay, t.by, t.cy, size, rows, gain, offset, out)
   return out
 }
-
-let addon: NativeAddon | undefined
-/** Loaded on first use: the face worker has the addon by then (its decoder), tests that only build affines need none. */
-const sampler = (): NativeAddon => (addon ??= loadNativeAddon())
 
 /** A square crop of side `side` around (cx, cy), turned by `angle` radians, onto `size` pixels. */
 export const rotatedCrop = (cx: number, cy: number, side: number, angle: number, size: number): Affine => {

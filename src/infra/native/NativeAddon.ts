@@ -117,3 +117,11 @@ const addonPath = "../../../build/Release/iad_native.node"
 
 /** Throws when the addon is not built; callers turn that into a startup error. */
 export const loadNativeAddon = (): NativeAddon => createRequire(import.meta.url)(addonPath) as NativeAddon
+
+let loaded: NativeAddon | undefined
+/**
+ * The addon for synchronous helpers called per pixel batch (ImageWarp.ts, SceneChange.ts): loaded
+ * on first use and kept, so a call costs no module lookup. Throws like `loadNativeAddon`; the face
+ * worker has loaded it at start (its decoder) by the time these run.
+ */
+export const nativeAddon = (): NativeAddon => (loaded ??= loadNativeAddon())
