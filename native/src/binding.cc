@@ -289,16 +289,24 @@ class ForensicsWorker : public Napi::AsyncWorker {
   std::vector<iad::PairStats> pairs_;
 };
 
-bool is_uint8_array(const Napi::Value& v) {
-  return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array;
+bool is_typed_array_of(const Napi::Value& v, napi_typedarray_type type) {
+  return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == type;
+}
+
+bool is_uint8_array(const Napi::Value& v) { return is_typed_array_of(v, napi_uint8_array); }
+
+// What a binding function returns for arguments that do not fit: a pending TypeError named after
+// the function (no C++ exceptions cross the boundary) and undefined.
+auto type_error(Napi::Env env, const char* function) {
+  return [env, function](const char* why) {
+    Napi::TypeError::New(env, std::string(function) + ": " + why).ThrowAsJavaScriptException();
+    return env.Undefined();
+  };
 }
 
 Napi::Value Forensics(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto fail = [&](const char* why) {
-    Napi::TypeError::New(env, std::string("forensics: ") + why).ThrowAsJavaScriptException();
-    return env.Undefined();
-  };
+  auto fail = type_error(env, "forensics");
   if (info.Length() != 1 || !info[0].IsObject()) return fail("expects { jpegs, planes, flatLimit }");
   const Napi::Object spec = info[0].As<Napi::Object>();
   const Napi::Value jpegs_value = spec.Get("jpegs");
@@ -443,20 +451,13 @@ uint32_t side_of(const Napi::Value& v) {
   return d >= 1 && d <= kMaxPixelSide && std::floor(d) == d ? static_cast<uint32_t>(d) : 0;
 }
 
-bool is_typed_array_of(const Napi::Value& v, napi_typedarray_type type) {
-  return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == type;
-}
-
 // warpToTensor(rgb, width, height, ax, bx, cx, ay, by, cy, size, rows, gain, offset, out): see
 // warp.h. Synchronous, on the calling thread (a face worker). Arguments that do not describe an
 // image and an output large enough throw a TypeError: they are a caller's bug. The map, gain and
 // offset may be any number (a NaN map gives NaN values, as the JavaScript it replaced did).
 Napi::Value WarpToTensor(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto fail = [&](const char* why) {
-    Napi::TypeError::New(env, std::string("warpToTensor: ") + why).ThrowAsJavaScriptException();
-    return env.Undefined();
-  };
+  auto fail = type_error(env, "warpToTensor");
   if (info.Length() != 14) return fail("expects (rgb, width, height, ax, bx, cx, ay, by, cy, size, rows, gain, offset, out)");
   if (!is_uint8_array(info[0])) return fail("rgb must be a Uint8Array");
   if (!is_typed_array_of(info[13], napi_float32_array)) return fail("out must be a Float32Array");
@@ -480,10 +481,7 @@ uint64_t scene_table_length(uint32_t width, uint32_t height) { return (uint64_t{
 // arguments that do not fit throw a TypeError.
 Napi::Value SceneTable(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto fail = [&](const char* why) {
-    Napi::TypeError::New(env, std::string("sceneTable: ") + why).ThrowAsJavaScriptException();
-    return env.Undefined();
-  };
+  auto fail = type_error(env, "sceneTable");
   if (info.Length() != 4 || !is_uint8_array(info[0]) || !is_typed_array_of(info[3], napi_float64_array))
     return fail("expects (rgb: Uint8Array, width, height, table: Float64Array)");
   const uint32_t width = side_of(info[1]), height = side_of(info[2]);
@@ -500,10 +498,7 @@ Napi::Value SceneTable(const Napi::CallbackInfo& info) {
 // maxResidual }: two tables of the same frame size. Synchronous; misfits throw a TypeError.
 Napi::Value CompareScenes(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto fail = [&](const char* why) {
-    Napi::TypeError::New(env, std::string("compareScenes: ") + why).ThrowAsJavaScriptException();
-    return env.Undefined();
-  };
+  auto fail = type_error(env, "compareScenes");
   if (info.Length() != 4 || !is_typed_array_of(info[0], napi_float64_array) || !is_typed_array_of(info[1], napi_float64_array))
     return fail("expects (best: Float64Array, other: Float64Array, width, height)");
   const uint32_t width = side_of(info[2]), height = side_of(info[3]);
@@ -523,10 +518,7 @@ Napi::Value CompareScenes(const Napi::CallbackInfo& info) {
 
 Napi::Value DecodeJpegScaled(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto fail = [&](const char* why) {
-    Napi::TypeError::New(env, std::string("decodeJpegScaled: ") + why).ThrowAsJavaScriptException();
-    return env.Undefined();
-  };
+  auto fail = type_error(env, "decodeJpegScaled");
   if (info.Length() < 2 || !is_uint8_array(info[0]) || !info[1].IsNumber())
     return fail("expects (jpeg: Uint8Array, scale: 2 | 4 | 8, target?: Uint8Array)");
   const auto bytes = info[0].As<Napi::Uint8Array>();
