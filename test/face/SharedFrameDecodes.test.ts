@@ -1,13 +1,15 @@
 /**
  * One decode per frame shared by the forensics and the face analysis: a second caller gets the
  * first's decode, `take` hands finished pixels over once, failures are not kept; and a worker sent
- * those pixels (transferred, not copied) answers exactly as when it decodes the frames itself.
+ * those pixels (in shared pixel slots, or transferred when none is free) answers exactly as when it
+ * decodes the frames itself.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Ref } from "effect"
 import { join } from "node:path"
 import { FaceAnalyzer } from "../../src/domain/FaceAnalyzer.js"
 import { defaultFaceThresholds } from "../../src/domain/FaceThresholds.js"
+import { makePixelSlots, type PixelSlots } from "../../src/infra/face/PixelSlots.js"
 import { decoderWithSentPixels } from "../../src/infra/face/SentPixelsDecoder.js"
 import { workerFaceAnalyzerLayer } from "../../src/infra/face/WorkerFaceAnalyzer.js"
 import { loadNativeAddon, type NativeScaledJpeg } from "../../src/infra/native/NativeAddon.js"
@@ -56,43 +58,89 @@ describe("SharedFrameDecodes", () => {
     })
   )
 
-  it.effect("the worker answers the same from the forensics' pixels, which are transferred to it", () =>
+  const testFrames = () =>
+    Promise.all([F.framedFace(F.frontalFace, 300, W / 2, H / 2), F.framedFace(F.frontalFace, 310, W / 2 + 10, H / 2), F.groupFrame(1)])
+  const cases = (frames: ReadonlyArray<Uint8Array>) => [[frames.slice(0, 2), 0], [frames.slice(0, 2), 1], [frames, 0]] as const
+  const options = { modelsDir: join(process.cwd(), "models"), workers: 1, thresholds: Ref.get(Ref.unsafeMake(defaultFaceThresholds)) }
+  const analyzeAlone = (frames: ReadonlyArray<Uint8Array>) =>
     Effect.gen(function* () {
-      const frames = yield* Effect.promise(() =>
-        Promise.all([
-          F.framedFace(F.frontalFace, 300, W / 2, H / 2),
-          F.framedFace(F.frontalFace, 310, W / 2 + 10, H / 2),
-          F.groupFrame(1)
-        ])
-      )
-      const decodedPixels: Array<Uint8Array> = []
-      const shared = makeSharedFrameDecodes(async (jpeg, shrink) => {
-        const decoded = await addon.decodeJpegScaled(jpeg, shrink)
-        if (decoded.status === "ok") decodedPixels.push(decoded.rgb)
-        return decoded
-      })
-      const analyzeAll = Effect.gen(function* () {
-        const faces = yield* FaceAnalyzer
-        return [yield* faces.analyze(frames.slice(0, 2), 0), yield* faces.analyze(frames.slice(0, 2), 1), yield* faces.analyze(frames, 0)]
-      })
-      const options = { modelsDir: join(process.cwd(), "models"), workers: 1, thresholds: Ref.get(Ref.unsafeMake(defaultFaceThresholds)) }
-      const alone = yield* analyzeAll.pipe(Effect.provide(workerFaceAnalyzerLayer(options)))
+      const faces = yield* FaceAnalyzer
+      const reports = []
+      for (const [subset, best] of cases(frames)) reports.push(yield* faces.analyze(subset, best))
+      return reports
+    }).pipe(Effect.provide(workerFaceAnalyzerLayer(options)))
+
+  /** Shared decodes that remember the pixels of the decodes they make. */
+  const recordingDecodes = () => {
+    const decodedPixels: Array<Uint8Array> = []
+    const shared = makeSharedFrameDecodes(async (jpeg, shrink) => {
+      const decoded = await addon.decodeJpegScaled(jpeg, shrink)
+      if (decoded.status === "ok") decodedPixels.push(decoded.rgb)
+      return decoded
+    })
+    return { shared, decodedPixels }
+  }
+
+  it.effect("the worker answers the same from the forensics' pixels, sent in pixel slots that are free again after each answer", () =>
+    Effect.gen(function* () {
+      const frames = yield* Effect.promise(testFrames)
+      const alone = yield* analyzeAlone(frames)
+      const { shared, decodedPixels } = recordingDecodes()
+      const pixelSlots = makePixelSlots(4)
       const withShared = yield* Effect.gen(function* () {
         const faces = yield* FaceAnalyzer
         const reports = []
-        for (const [subset, best] of [[frames.slice(0, 2), 0], [frames.slice(0, 2), 1], [frames, 0]] as const) {
+        for (const [subset, best] of cases(frames)) {
           // The forensics decode first, as in a capture's pipeline.
           decodedPixels.length = 0
           yield* frameForensics(addon, subset, shared.decode)
           expect(decodedPixels.map((rgb) => rgb.byteLength)).toEqual(subset.map(() => 320 * 180 * 3))
           reports.push(yield* faces.analyze(subset, best))
-          // Taken and transferred (the service's copies are detached, not cloned): nothing is left to take.
-          expect(decodedPixels.map((rgb) => rgb.byteLength)).toEqual(subset.map(() => 0))
+          // Copied into slots (the service's buffers stay whole), taken once, and the slots given back.
+          expect(decodedPixels.map((rgb) => rgb.byteLength)).toEqual(subset.map(() => 320 * 180 * 3))
           for (const frame of subset) expect(shared.take(frame)).toBeUndefined()
+          expect(pixelSlots.inUse()).toBe(0)
         }
         return reports
-      }).pipe(Effect.provide(workerFaceAnalyzerLayer({ ...options, decodes: shared })))
+      }).pipe(Effect.provide(workerFaceAnalyzerLayer({ ...options, decodes: shared, pixelSlots })))
       expect(alone.map((r) => r.problem)).toEqual([undefined, undefined, "TOO_MANY_FACES"])
+      expect(withShared).toEqual(alone)
+    }), { timeout: 120_000 })
+
+  it.effect("the worker reads the pixels in the slot, not a decode of its own", () =>
+    Effect.gen(function* () {
+      const frames = yield* Effect.promise(testFrames)
+      const { shared } = recordingDecodes()
+      // Slots that receive black frames instead of the decodes: a worker reading them sees no face.
+      const slots = makePixelSlots(4)
+      const blackSlots: PixelSlots = { ...slots, store: (rgb) => slots.store(new Uint8Array(rgb.byteLength)) }
+      const report = yield* Effect.gen(function* () {
+        yield* frameForensics(addon, frames.slice(0, 1), shared.decode)
+        return yield* (yield* FaceAnalyzer).analyze(frames.slice(0, 1), 0)
+      }).pipe(Effect.provide(workerFaceAnalyzerLayer({ ...options, decodes: shared, pixelSlots: blackSlots })))
+      expect(report.problem).toBe("FACE_NOT_FOUND")
+      expect(slots.inUse()).toBe(0)
+    }), { timeout: 120_000 })
+
+  it.effect("with every slot taken, the pixels are transferred instead, and the answers are the same", () =>
+    Effect.gen(function* () {
+      const frames = yield* Effect.promise(testFrames)
+      const alone = yield* analyzeAlone(frames)
+      const { shared, decodedPixels } = recordingDecodes()
+      const pixelSlots = makePixelSlots(1)
+      const withShared = yield* Effect.gen(function* () {
+        const faces = yield* FaceAnalyzer
+        const reports = []
+        for (const [subset, best] of cases(frames)) {
+          decodedPixels.length = 0
+          yield* frameForensics(addon, subset, shared.decode)
+          reports.push(yield* faces.analyze(subset, best))
+          // The first frame went in the only slot (copied); the others were transferred (detached here).
+          expect(decodedPixels.map((rgb) => rgb.byteLength)).toEqual(subset.map((_, i) => (i === 0 ? 320 * 180 * 3 : 0)))
+          expect(pixelSlots.inUse()).toBe(0)
+        }
+        return reports
+      }).pipe(Effect.provide(workerFaceAnalyzerLayer({ ...options, decodes: shared, pixelSlots })))
       expect(withShared).toEqual(alone)
     }), { timeout: 120_000 })
 })
@@ -114,6 +162,30 @@ describe("decoderWithSentPixels", () => {
       yield* Effect.promise(() => decode(b, 4))
       yield* Effect.promise(() => decode(new Uint8Array([1]), 4))
       expect(calls.map(([jpeg, scale]) => [jpeg[0], scale])).toEqual([[1, 8], [2, 4], [1, 4]])
+    })
+  )
+
+  it.effect("serves a frame sent in a slot from the shared memory, and decodes it when the slot is not there", () =>
+    Effect.gen(function* () {
+      const calls: Array<number> = []
+      const decoder = (jpeg: Uint8Array) => {
+        calls.push(jpeg[0]!)
+        return Promise.resolve({ status: "corrupt" } as const)
+      }
+      const slots = makePixelSlots(2)
+      const pixels = Uint8Array.from({ length: 2 * 3 * 3 }, (_, i) => i + 1)
+      expect(slots.store(new Uint8Array(5))).toBe(0)
+      expect(slots.store(pixels)).toBe(1)
+      const [a, b] = [new Uint8Array([1]), new Uint8Array([2])]
+      const sent = [{ shrink: 4, width: 2, height: 3, slot: 1 }, { shrink: 4, width: 2, height: 3, slot: 7 }] as const
+      const decode = decoderWithSentPixels(decoder, [a, b], sent, slots.memory)
+      const served = yield* Effect.promise(() => decode(a, 4))
+      expect(served.status === "ok" && [...served.rgb]).toEqual([...pixels])
+      // Slot 7 is outside the memory: the worker decodes the frame itself.
+      expect((yield* Effect.promise(() => decode(b, 4))).status).toBe("corrupt")
+      // Without the shared memory (a worker started without it), every slot frame is decoded.
+      expect((yield* Effect.promise(() => decoderWithSentPixels(decoder, [a, b], sent)(a, 4))).status).toBe("corrupt")
+      expect(calls).toEqual([2, 1])
     })
   )
 })

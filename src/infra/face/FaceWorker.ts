@@ -43,7 +43,7 @@ const addonDecoder = Effect.try({
 
 const FaceWorkerLive = Layer.unwrapScoped(
   Effect.gen(function* () {
-    const { modelsDir } = yield* Schema.decodeUnknown(FaceWorkerData)(workerData)
+    const { modelsDir, pixelSlots } = yield* Schema.decodeUnknown(FaceWorkerData)(workerData)
     const scope = yield* Effect.scope
     // Sessions open once per thread, on the first request that needs them: `LoadModels`, sent first
     // to every worker the pool starts, or an analysis on a thread the platform restarted in place.
@@ -68,7 +68,7 @@ const FaceWorkerLive = Layer.unwrapScoped(
           Effect.flatMap(analyzer, (faces) => faces.analyze(request.frames, request.bestFrameIndex))
         ).pipe(
           Effect.locally(requestThresholds, request.thresholds),
-          Effect.locally(requestDecoder, decoderWithSentPixels(decoder, request.frames, request.decoded)),
+          Effect.locally(requestDecoder, decoderWithSentPixels(decoder, request.frames, request.decoded, pixelSlots)),
           Effect.ensuring(releaseWhenIdle)
         )
     })

@@ -8,6 +8,7 @@ import * as Schema from "effect/Schema"
 import { faceProblemTable, type FaceProblemCode } from "../../domain/EngineReasons.js"
 import { FaceAnalysisError } from "../../domain/FaceAnalyzer.js"
 import { FaceThresholds } from "../../domain/FaceThresholds.js"
+import { PIXEL_SLOT_BYTES } from "./PixelSlots.js"
 
 /** The domain error on the wire: its kind and detail, rebuilt as the domain class on arrival. */
 export const FaceAnalysisErrorFromWire = Schema.transform(
@@ -54,23 +55,37 @@ export class LoadModels extends Schema.TaggedRequest<LoadModels>()("LoadModels",
   payload: {}
 }) {}
 
-/**
- * A frame the service's thread already decoded (for the forensics) at 1/`shrink`, packed RGB. Its
- * pixels are transferred, not copied: the service has no further use for them.
- */
-export const DecodedFrame = Schema.Struct({
+const decodedSize = {
   shrink: Schema.Literal(2, 4, 8),
   width: Schema.Int.pipe(Schema.positive()),
-  height: Schema.Int.pipe(Schema.positive()),
+  height: Schema.Int.pipe(Schema.positive())
+}
+
+/**
+ * A frame the service's thread already decoded (for the forensics) at 1/`shrink`, packed RGB, with
+ * its pixels transferred, not copied: the service has no further use for them. Used when no pixel
+ * slot is free (`PixelSlots.ts`).
+ */
+export const DecodedFrameInBuffer = Schema.Struct({
+  ...decodedSize,
   rgb: Transferable.schema(Schema.Uint8ArrayFromSelf, (bytes) => [bytes.buffer])
 }).pipe(Schema.filter((frame) => frame.rgb.byteLength === frame.width * frame.height * 3 || "rgb must hold width * height * 3 bytes"))
+
+/** The same, with its pixels in a slot of the shared pixel memory the worker got at spawn (`PixelSlots.ts`). */
+export const DecodedFrameInSlot = Schema.Struct({
+  ...decodedSize,
+  slot: Schema.Int.pipe(Schema.nonNegative())
+}).pipe(Schema.filter((frame) => frame.width * frame.height * 3 <= PIXEL_SLOT_BYTES || "width * height * 3 bytes must fit a pixel slot"))
+
+export const DecodedFrame = Schema.Union(DecodedFrameInBuffer, DecodedFrameInSlot)
 export type DecodedFrame = typeof DecodedFrame.Type
 
 /**
  * Analyse these frames with these thresholds (read in the service's thread for each analysis).
  * The frames cross by structured clone: transferring them would detach bytes the caller still
  * needs (the best frame is the `/extract` answer), see `WorkerFaceAnalyzer.ts`. `decoded` holds,
- * per frame, its pixels when the service's thread has them (else null: the worker decodes it).
+ * per frame, its pixels (or their slot) when the service's thread has them (else null: the worker
+ * decodes it).
  */
 export class AnalyzeFaces extends Schema.TaggedRequest<AnalyzeFaces>()("AnalyzeFaces", {
   failure: FaceAnalysisErrorFromWire,
@@ -86,6 +101,12 @@ export class AnalyzeFaces extends Schema.TaggedRequest<AnalyzeFaces>()("AnalyzeF
 export const FaceWorkerRequest = Schema.Union(LoadModels, AnalyzeFaces)
 export type FaceWorkerRequest = typeof FaceWorkerRequest.Type
 
-/** What the service hands each new worker thread at spawn (`workerData`). */
-export const FaceWorkerData = Schema.Struct({ modelsDir: Schema.String })
+/**
+ * What the service hands each new worker thread at spawn (`workerData`): where the models are, and
+ * the shared pixel memory requests name slots of (absent: every decoded frame comes transferred).
+ */
+export const FaceWorkerData = Schema.Struct({
+  modelsDir: Schema.String,
+  pixelSlots: Schema.optionalWith(Schema.instanceOf(SharedArrayBuffer), { exact: true })
+})
 export type FaceWorkerData = typeof FaceWorkerData.Type

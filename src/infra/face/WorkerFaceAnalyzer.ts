@@ -12,8 +12,10 @@
  * `framesForClone` keeps the clone to the frames' own bytes when the capture holds more.
  * Measured: 3 frames of 150 KB add ~0.2 ms to a round trip on a quiet core, against ~30 ms of
  * analysis; shared memory would save part of that at the cost of owning buffer lifetimes.
- * The frames' decoded pixels, which the forensics made on this thread (`SharedFrameDecodes`), are
- * transferred with the request, so the worker does not decode the frames a second time.
+ * The frames' decoded pixels, which the forensics made on this thread (`SharedFrameDecodes`), go
+ * with the request, so the worker does not decode the frames a second time: copied into slots of
+ * memory shared with every worker (`PixelSlots.ts`), held until the answer is in, or transferred
+ * when no slot is free.
  */
 import * as Worker from "@effect/platform/Worker"
 import * as WorkerError from "@effect/platform/WorkerError"
@@ -31,7 +33,8 @@ import { FaceAnalysisError, FaceAnalyzer, type FaceAnalyzerShape } from "../../d
 import type { FaceThresholds } from "../../domain/FaceThresholds.js"
 import type { SharedFrameDecodes } from "../SharedFrameDecodes.js"
 import { framesForClone } from "./FramesForClone.js"
-import { AnalyzeFaces, FaceAnalysisErrorFromWire, type FaceWorkerData, FaceWorkerRequest, LoadModels } from "./FaceWorkerProtocol.js"
+import { AnalyzeFaces, type DecodedFrame, FaceAnalysisErrorFromWire, type FaceWorkerData, FaceWorkerRequest, LoadModels } from "./FaceWorkerProtocol.js"
+import { makePixelSlots, type PixelSlots } from "./PixelSlots.js"
 
 export interface WorkerFaceAnalyzerOptions {
   /** Folder holding the .onnx files. */
@@ -42,6 +45,8 @@ export interface WorkerFaceAnalyzerOptions {
   readonly thresholds: FaceThresholds | Effect.Effect<FaceThresholds>
   /** Decodes the forensics already made of the same frames: their pixels go to the worker with the request. */
   readonly decodes?: SharedFrameDecodes
+  /** Shared memory for those pixels, the same the workers got at spawn; without it they are transferred. */
+  readonly pixelSlots?: PixelSlots
 }
 
 /**
@@ -60,9 +65,9 @@ const workerEntry = import.meta.url.endsWith(".ts")
 const FACE_WORKER_YOUNG_GENERATION_MB = 8
 
 /** Starts one worker thread; the platform calls it for each worker of the pool (and each restart). */
-export const spawnFaceWorkerThread = (modelsDir: string) => (id: number) =>
+export const spawnFaceWorkerThread = (modelsDir: string, pixelSlots?: SharedArrayBuffer) => (id: number) =>
   new WorkerThread(workerEntry, {
-    workerData: { modelsDir } satisfies FaceWorkerData,
+    workerData: (pixelSlots === undefined ? { modelsDir } : { modelsDir, pixelSlots }) satisfies FaceWorkerData,
     name: `face-worker-${id}`,
     resourceLimits: { maxYoungGenerationSizeMb: FACE_WORKER_YOUNG_GENERATION_MB }
   })
@@ -97,6 +102,20 @@ const asFaceAnalysisError = (cause: Cause.Cause<unknown>): FaceAnalysisError => 
   return modelFailure(`face worker: ${Cause.pretty(cause)}`)
 }
 
+/** Each frame's decoded pixels for the request: in a pixel slot when one is free, else transferred; null when there are none. */
+const handOverDecodes = (frames: ReadonlyArray<Uint8Array>, options: WorkerFaceAnalyzerOptions): Array<DecodedFrame | null> =>
+  frames.map((frame) => {
+    const pixels = options.decodes?.take(frame)
+    if (pixels === undefined) return null
+    const { shrink, width, height, rgb } = pixels
+    const slot = options.pixelSlots?.store(rgb)
+    return slot === undefined ? { shrink, width, height, rgb } : { shrink, width, height, slot }
+  })
+
+const releaseSlots = (decoded: ReadonlyArray<DecodedFrame | null>, pixelSlots: PixelSlots | undefined) => {
+  for (const frame of decoded) if (frame !== null && "slot" in frame) pixelSlots?.release(frame.slot)
+}
+
 /** The analyzer on a pool of workers; the spawner (`NodeWorker.layer`) decides how threads start. */
 export const makeWorkerFaceAnalyzer = (
   options: WorkerFaceAnalyzerOptions
@@ -109,12 +128,17 @@ export const makeWorkerFaceAnalyzer = (
     yield* Effect.scoped(Effect.forEach(Array.from({ length: size }), () => pool.backing.get, { concurrency: "unbounded", discard: true }))
     return FaceAnalyzer.of({
       analyze: (frames, bestFrameIndex) =>
-        Effect.gen(function* () {
-          // Built unchecked: encoding it for the worker checks it.
-          const decoded = frames.map((frame) => options.decodes?.take(frame) ?? null)
-          const request = new AnalyzeFaces({ frames: framesForClone(frames), decoded, bestFrameIndex, thresholds: yield* thresholds }, true)
-          return yield* pool.executeEffect(request)
-        }).pipe(
+        Effect.acquireUseRelease(
+          Effect.sync(() => handOverDecodes(frames, options)),
+          (decoded) =>
+            Effect.gen(function* () {
+              // Built unchecked: encoding it for the worker checks it.
+              const request = new AnalyzeFaces({ frames: framesForClone(frames), decoded, bestFrameIndex, thresholds: yield* thresholds }, true)
+              return yield* pool.executeEffect(request)
+            }),
+          // The worker has answered (or is gone): the slots it read are free again.
+          (decoded) => Effect.sync(() => releaseSlots(decoded, options.pixelSlots))
+        ).pipe(
           Effect.catchAllCause((cause) => Effect.fail(asFaceAnalysisError(cause))),
           // The worker finishes what it started: not interrupted half way, and not handed a second request meanwhile.
           Effect.uninterruptible
@@ -125,5 +149,15 @@ export const makeWorkerFaceAnalyzer = (
     Effect.catchIf(WorkerError.isWorkerError, (error) => Effect.fail(startFailure(error)))
   )
 
-export const workerFaceAnalyzerLayer = (options: WorkerFaceAnalyzerOptions): Layer.Layer<FaceAnalyzer, FaceAnalysisError> =>
-  Layer.scoped(FaceAnalyzer, makeWorkerFaceAnalyzer(options)).pipe(Layer.provide(NodeWorker.layer(spawnFaceWorkerThread(options.modelsDir))))
+/**
+ * Pixel slots per worker: a capture's frames (three from the SDKs, and room for longer bursts)
+ * while its analysis runs, and as many for the next capture, waiting for that worker.
+ */
+const PIXEL_SLOTS_PER_WORKER = 12
+
+export const workerFaceAnalyzerLayer = (options: WorkerFaceAnalyzerOptions): Layer.Layer<FaceAnalyzer, FaceAnalysisError> => {
+  const pixelSlots = options.pixelSlots ?? makePixelSlots(Math.max(1, options.workers) * PIXEL_SLOTS_PER_WORKER)
+  return Layer.scoped(FaceAnalyzer, makeWorkerFaceAnalyzer({ ...options, pixelSlots })).pipe(
+    Layer.provide(NodeWorker.layer(spawnFaceWorkerThread(options.modelsDir, pixelSlots.memory)))
+  )
+}
