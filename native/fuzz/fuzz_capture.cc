@@ -84,7 +84,7 @@ struct Fixture {
 };
 
 void check_range(const Opened& o, Range r) {
-  if (size_t{r.offset} + r.length > o.plaintext_size || o.plaintext_offset + o.plaintext_size > o.bytes_size) abort();
+  if (size_t{r.offset} + r.length > o.plaintext_size || o.plaintext_offset + o.plaintext_size > o.buffer.size()) abort();
 }
 
 void check_parsed(const Opened& o) {

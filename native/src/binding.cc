@@ -77,12 +77,13 @@ Napi::Object failure_object(Napi::Env env, iad::Failure failure) {
   return out;
 }
 
-// Builds the JS result; frames are Uint8Array views over `buffer`, the ArrayBuffer the capture was
-// decrypted in, so the JPEG bytes are never copied.
-Napi::Object success_object(Napi::Env env, const iad::Opened& opened, Napi::ArrayBuffer buffer) {
-  const iad::Capture& c = opened.capture;
-  const size_t plaintext_offset = opened.plaintext_offset;
-  const uint8_t* base = opened.plaintext();
+// Builds the JS result; frames are Uint8Array views over one external ArrayBuffer that owns the
+// decrypted capture, so the JPEG bytes are never copied.
+Napi::Object success_object(Napi::Env env, std::unique_ptr<iad::Opened> opened) {
+  const iad::Capture& c = opened->capture;
+  const size_t plaintext_offset = opened->plaintext_offset;
+  auto owned_buffer = std::make_unique<std::vector<uint8_t>>(std::move(opened->buffer));
+  const uint8_t* base = owned_buffer->data() + plaintext_offset;
   auto text = [&](iad::Range r) { return hex(base + r.offset, r.length); };
 
   auto capture = Napi::Object::New(env);
@@ -127,10 +128,14 @@ Napi::Object success_object(Napi::Env env, const iad::Opened& opened, Napi::Arra
   capture.Set("faceScore", c.face_score / 10000.0);
 
   auto integrity = Napi::Object::New(env);
-  integrity.Set("sdkSignature", signature_name(opened.sdk_signature));
+  integrity.Set("sdkSignature", signature_name(opened->sdk_signature));
   integrity.Set("sdkKeyId", text(c.sdk_key_id));
-  integrity.Set("attestation", attestation_name(opened.attestation));
+  integrity.Set("attestation", attestation_name(opened->attestation));
 
+  const size_t size = owned_buffer->size();
+  std::vector<uint8_t>* owned = owned_buffer.release();
+  auto buffer = Napi::ArrayBuffer::New(env, owned->data(), size,
+                                       [](Napi::Env, void*, std::vector<uint8_t>* data) { delete data; }, owned);
   auto frames = Napi::Array::New(env, c.frames.size());
   for (size_t i = 0; i < c.frames.size(); ++i) {
     auto frame = Napi::Object::New(env);
@@ -150,21 +155,16 @@ Napi::Object success_object(Napi::Env env, const iad::Opened& opened, Napi::Arra
 
 class OpenWorker : public Napi::AsyncWorker {
  public:
-  // The capture is copied into an ArrayBuffer V8 allocates, decrypted there in place, and its frames
-  // are views into it. Not an external buffer around native memory: V8 frees such a buffer only
-  // at a full collection (its finalizer hangs on a weak handle the scavenger keeps), and one
-  // per capture started a mark-compact on the service's thread every ~60 captures (docs/performance.md).
   OpenWorker(Napi::Env env, std::shared_ptr<const iad::Keyring> keys, const uint8_t* data, size_t size)
       : Napi::AsyncWorker(env, "iad.open"), deferred_(Napi::Promise::Deferred::New(env)), keys_(std::move(keys)),
-        buffer_(Napi::Persistent(Napi::ArrayBuffer::New(env, size))), size_(size) {
-    bytes_ = static_cast<uint8_t*>(buffer_.Value().Data());
-    // Copied: the caller may reuse or detach its buffer while the worker runs.
-    if (size > 0) std::memcpy(bytes_, data, size);
-  }
+        // Copied: the caller may reuse or detach its buffer while the worker runs.
+        input_(data, data + size) {}
 
   Napi::Promise promise() { return deferred_.Promise(); }
 
-  void Execute() override { opened_ = std::make_unique<iad::Opened>(iad::open_capture_in_place(*keys_, bytes_, size_)); }
+  void Execute() override {
+    opened_ = std::make_unique<iad::Opened>(iad::open_capture(*keys_, std::move(input_)));
+  }
 
   void OnOK() override {
     Napi::Env env = Env();
@@ -173,17 +173,14 @@ class OpenWorker : public Napi::AsyncWorker {
       deferred_.Resolve(failure_object(env, opened_->failure));
       return;
     }
-    deferred_.Resolve(success_object(env, *opened_, buffer_.Value()));
+    deferred_.Resolve(success_object(env, std::move(opened_)));
   }
 
 
  private:
   Napi::Promise::Deferred deferred_;
   std::shared_ptr<const iad::Keyring> keys_;
-  // Held until the worker is done; only this worker touches its bytes before OnOK.
-  Napi::Reference<Napi::ArrayBuffer> buffer_;
-  uint8_t* bytes_ = nullptr;
-  size_t size_ = 0;
+  std::vector<uint8_t> input_;
   std::unique_ptr<iad::Opened> opened_;
 };
 

@@ -68,15 +68,12 @@ struct Capture {
 
 struct Opened {
   Failure failure;  // code Ok when the rest is meaningful
-  // The capture bytes, decrypted in place: the plaintext is bytes[plaintext_offset, +plaintext_size).
+  // The capture bytes, decrypted in place: the plaintext is buffer[plaintext_offset, +plaintext_size).
   // One buffer per open instead of two: fresh pages are costly, and frames stay views into it.
-  // `bytes` points into `owned` when the open took the bytes over, else into the caller's memory.
-  std::vector<uint8_t> owned;
-  uint8_t* bytes = nullptr;
-  size_t bytes_size = 0;
+  std::vector<uint8_t> buffer;
   size_t plaintext_offset = 0;
   size_t plaintext_size = 0;
-  const uint8_t* plaintext() const { return bytes + plaintext_offset; }
+  const uint8_t* plaintext() const { return buffer.data() + plaintext_offset; }
   Capture capture;
   SignatureFact sdk_signature = SignatureFact::Invalid;
   AttestationFact attestation = AttestationFact::Missing;

@@ -51,9 +51,9 @@ Opened open_capture(const Keyring& keys, Span capture) {
   return open_capture(keys, std::vector<uint8_t>(capture.data, capture.data + capture.size));
 }
 
-Opened open_capture_in_place(const Keyring& keys, uint8_t* data, size_t size) {
-  if (size > kMaxCaptureBytes) return failed(Code::TooLarge);
-  Reader r(data, size);
+Opened open_capture(const Keyring& keys, std::vector<uint8_t> capture) {
+  if (capture.size() > kMaxCaptureBytes) return failed(Code::TooLarge);
+  Reader r(capture.data(), capture.size());
   Span magic, key_id, ephemeral, nonce;
   uint8_t version = 0, suite = 0;
   uint32_t ciphertext_len = 0;
@@ -75,36 +75,26 @@ Opened open_capture_in_place(const Keyring& keys, uint8_t* data, size_t size) {
   uint8_t aead_key[32];
   if (!derive_aead_key(service->private_key.get(), service->public_key.data(), ephemeral.data, aead_key))
     return failed(Code::DecryptFailed);
-  uint8_t* ciphertext = data + kHeaderBytes;
-  const bool opened = aes256gcm_open_in_place(aead_key, nonce.data, Span{data, kHeaderBytes}, ciphertext,
+  uint8_t* ciphertext = capture.data() + kHeaderBytes;
+  const bool opened = aes256gcm_open_in_place(aead_key, nonce.data, Span{capture.data(), kHeaderBytes}, ciphertext,
                                               ciphertext_len, ciphertext + ciphertext_len);
   OPENSSL_cleanse(aead_key, sizeof aead_key);
   if (!opened) return failed(Code::DecryptFailed);
 
   Opened out;
-  out.bytes = data;
-  out.bytes_size = size;
+  out.buffer = std::move(capture);
   out.plaintext_offset = kHeaderBytes;
   out.plaintext_size = ciphertext_len;
   const uint8_t* pt = out.plaintext();
   out.failure = parse_plaintext(Span{pt, out.plaintext_size}, out.capture);
   if (out.failure.code != Code::Ok) {
-    OPENSSL_cleanse(data, size);
-    out.bytes = nullptr;
-    out.bytes_size = 0;
+    OPENSSL_cleanse(out.buffer.data(), out.buffer.size());
+    out.buffer.clear();
     return out;
   }
   out.sdk_signature =
       out.capture.sdk_signed ? check_sdk_signature(keys, pt, out.capture) : SignatureFact::UnsignedWeb;
   out.attestation = check_attestation(keys, pt, out.capture);
-  return out;
-}
-
-Opened open_capture(const Keyring& keys, std::vector<uint8_t> capture) {
-  if (capture.size() > kMaxCaptureBytes) return failed(Code::TooLarge);
-  // The vector's heap block moves with it, so pointers taken before the move stay valid.
-  Opened out = open_capture_in_place(keys, capture.data(), capture.size());
-  if (out.bytes != nullptr) out.owned = std::move(capture);
   return out;
 }
 
