@@ -83,7 +83,7 @@ describe("bin/iad-service.cjs", () => {
 describe("bin/v8-heap-tuning.cjs", () => {
   it("sets the heap growing factor unless the operator gave one (command line or NODE_OPTIONS)", () => {
     const { HEAP_GROWING_FLAG, heapGrowingFlag } = heapTuning
-    expect(HEAP_GROWING_FLAG).toBe("--heap-growing-percent=100")
+    expect(HEAP_GROWING_FLAG).toBe("--heap-growing-percent=200")
     expect(heapGrowingFlag([], undefined)).toBe(HEAP_GROWING_FLAG)
     expect(heapGrowingFlag(["--max-old-space-size=512"], "--enable-source-maps")).toBe(HEAP_GROWING_FLAG)
     expect(heapGrowingFlag(["--heap-growing-percent=30"], undefined)).toBeUndefined()
