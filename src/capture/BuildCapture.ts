@@ -7,7 +7,7 @@ import * as Schema from "effect/Schema"
 import { CaptureSignals } from "./CaptureContents.js"
 import { encodeCapture } from "./CaptureEncoder.js"
 import { draftOf } from "./GenuineSignals.js"
-import { jpegSize, simulateBurst } from "./Burst.js"
+import { jpegSize, type RandomSource, simulateBurst } from "./Burst.js"
 import { loadEncoderKeys } from "./KeysDir.js"
 
 export interface BuildCaptureOptions {
@@ -20,6 +20,8 @@ export interface BuildCaptureOptions {
   readonly capturedAt?: number
   /** Simulated burst: each frame becomes this many frames. */
   readonly burst?: number
+  /** The simulated burst's jitter source; defaults to `Math.random` (`seededRandom` makes a burst repeatable). */
+  readonly burstRandom?: RandomSource
 }
 
 export class BuildCaptureError extends Schema.TaggedError<BuildCaptureError>()("BuildCaptureError", {
@@ -31,7 +33,7 @@ const decodeSignals = Schema.decodeUnknownSync(CaptureSignals, { onExcessPropert
 export const buildCapture = async (options: BuildCaptureOptions): Promise<Uint8Array> => {
   const signals = decodeSignals(options.signals ?? {})
   const keys = await loadEncoderKeys(options.keysDir)
-  const frames = options.burst !== undefined && options.burst > 1 ? await simulateBurst(options.frames, options.burst) : options.frames
+  const frames = options.burst !== undefined && options.burst > 1 ? await simulateBurst(options.frames, options.burst, options.burstRandom) : options.frames
   if (frames.length === 0) throw new Error("a capture needs at least one frame")
   const frameSize = await jpegSize(frames[0]!)
   const draft = draftOf({ frames, frameSize, capturedAt: options.capturedAt ?? Date.now(), signals })

@@ -7,7 +7,7 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import * as path from "node:path"
-import { buildCapture } from "../../src/capture/index.js"
+import { buildCapture, seededRandom } from "../../src/capture/index.js"
 import * as F from "../fixtures/face/faceFrames.js"
 import { labelledStill, noPersonPhotos } from "../fixtures/face/realWorldPhotos.js"
 import { makeTempDir, postCapture, RunningServer, testServerLayer } from "../support/TestServer.js"
@@ -15,9 +15,15 @@ import { makeTempDir, postCapture, RunningServer, testServerLayer } from "../sup
 const dir = makeTempDir()
 const keysDir = path.join(dir, "keys")
 
-/** Each still becomes a simulated burst of 3 frames (src/capture `simulateBurst`). */
+/**
+ * Each still becomes a simulated burst of 3 frames (src/capture `simulateBurst`), drawn from a fixed
+ * seed: the cat's face is near FaceMesh's threshold, and random bursts of it read FACE_TOO_CLOSE
+ * in 20 of 450 analyses (measured 2026-12-05, in-process); `npm run eval:faces` keeps count of such
+ * bursts, this test checks the path over HTTP on one repeatable burst.
+ */
+const BURST_SEED = 7
 const burst = (still: () => Promise<Buffer>) =>
-  Effect.promise(async () => buildCapture({ keysDir, frames: [await still()], burst: 3 }))
+  Effect.promise(async () => buildCapture({ keysDir, frames: [await still()], burst: 3, burstRandom: seededRandom(BURST_SEED) }))
 
 /** As in NativeCapture.test.ts: the face-on-black control frame is mostly black padding. */
 const detection = { min_temporal_noise: 0.1, low_temporal_noise: 0.1 }
