@@ -14,7 +14,7 @@ import { decoderWithSentPixels } from "../../src/infra/face/SentPixelsDecoder.js
 import { workerFaceAnalyzerLayer } from "../../src/infra/face/WorkerFaceAnalyzer.js"
 import { loadNativeAddon, type NativeScaledJpeg } from "../../src/infra/native/NativeAddon.js"
 import { frameForensics } from "../../src/infra/native/NativeForensics.js"
-import { makeSharedFrameDecodes } from "../../src/infra/SharedFrameDecodes.js"
+import { makeSharedFrameDecodes, type SharedFrameDecodes } from "../../src/infra/SharedFrameDecodes.js"
 import * as F from "../fixtures/face/faceFrames.js"
 
 const addon = loadNativeAddon()
@@ -81,28 +81,40 @@ describe("SharedFrameDecodes", () => {
     return { shared, decodedPixels }
   }
 
+  /**
+   * Each case as in a capture's pipeline (the forensics decode first, then the analysis), through
+   * workers given the shared decodes and `pixelSlots`; `afterEach` checks what the case left.
+   */
+  const analyzeShared = (
+    frames: ReadonlyArray<Uint8Array>,
+    pixelSlots: PixelSlots,
+    afterEach: (subset: ReadonlyArray<Uint8Array>, decodedPixels: ReadonlyArray<Uint8Array>, shared: SharedFrameDecodes) => void
+  ) => {
+    const { shared, decodedPixels } = recordingDecodes()
+    return Effect.gen(function* () {
+      const faces = yield* FaceAnalyzer
+      const reports = []
+      for (const [subset, best] of cases(frames)) {
+        decodedPixels.length = 0
+        yield* frameForensics(addon, subset, shared.decode)
+        expect(decodedPixels.map((rgb) => rgb.byteLength)).toEqual(subset.map(() => 320 * 180 * 3))
+        reports.push(yield* faces.analyze(subset, best))
+        afterEach(subset, decodedPixels, shared)
+        expect(pixelSlots.inUse()).toBe(0)
+      }
+      return reports
+    }).pipe(Effect.provide(workerFaceAnalyzerLayer({ ...options, decodes: shared, pixelSlots })))
+  }
+
   it.effect("the worker answers the same from the forensics' pixels, sent in pixel slots that are free again after each answer", () =>
     Effect.gen(function* () {
       const frames = yield* Effect.promise(testFrames)
       const alone = yield* analyzeAlone(frames)
-      const { shared, decodedPixels } = recordingDecodes()
-      const pixelSlots = makePixelSlots(4)
-      const withShared = yield* Effect.gen(function* () {
-        const faces = yield* FaceAnalyzer
-        const reports = []
-        for (const [subset, best] of cases(frames)) {
-          // The forensics decode first, as in a capture's pipeline.
-          decodedPixels.length = 0
-          yield* frameForensics(addon, subset, shared.decode)
-          expect(decodedPixels.map((rgb) => rgb.byteLength)).toEqual(subset.map(() => 320 * 180 * 3))
-          reports.push(yield* faces.analyze(subset, best))
-          // Copied into slots (the service's buffers stay whole), taken once, and the slots given back.
-          expect(decodedPixels.map((rgb) => rgb.byteLength)).toEqual(subset.map(() => 320 * 180 * 3))
-          for (const frame of subset) expect(shared.take(frame)).toBeUndefined()
-          expect(pixelSlots.inUse()).toBe(0)
-        }
-        return reports
-      }).pipe(Effect.provide(workerFaceAnalyzerLayer({ ...options, decodes: shared, pixelSlots })))
+      const withShared = yield* analyzeShared(frames, makePixelSlots(4), (subset, decodedPixels, shared) => {
+        // Copied into slots (the service's buffers stay whole) and taken once.
+        expect(decodedPixels.map((rgb) => rgb.byteLength)).toEqual(subset.map(() => 320 * 180 * 3))
+        for (const frame of subset) expect(shared.take(frame)).toBeUndefined()
+      })
       expect(alone.map((r) => r.problem)).toEqual([undefined, undefined, "TOO_MANY_FACES"])
       expect(withShared).toEqual(alone)
     }), { timeout: 120_000 })
@@ -126,21 +138,10 @@ describe("SharedFrameDecodes", () => {
     Effect.gen(function* () {
       const frames = yield* Effect.promise(testFrames)
       const alone = yield* analyzeAlone(frames)
-      const { shared, decodedPixels } = recordingDecodes()
-      const pixelSlots = makePixelSlots(1)
-      const withShared = yield* Effect.gen(function* () {
-        const faces = yield* FaceAnalyzer
-        const reports = []
-        for (const [subset, best] of cases(frames)) {
-          decodedPixels.length = 0
-          yield* frameForensics(addon, subset, shared.decode)
-          reports.push(yield* faces.analyze(subset, best))
-          // The first frame went in the only slot (copied); the others were transferred (detached here).
-          expect(decodedPixels.map((rgb) => rgb.byteLength)).toEqual(subset.map((_, i) => (i === 0 ? 320 * 180 * 3 : 0)))
-          expect(pixelSlots.inUse()).toBe(0)
-        }
-        return reports
-      }).pipe(Effect.provide(workerFaceAnalyzerLayer({ ...options, decodes: shared, pixelSlots })))
+      const withShared = yield* analyzeShared(frames, makePixelSlots(1), (subset, decodedPixels) => {
+        // The first frame went in the only slot (copied); the others were transferred (detached here).
+        expect(decodedPixels.map((rgb) => rgb.byteLength)).toEqual(subset.map((_, i) => (i === 0 ? 320 * 180 * 3 : 0)))
+      })
       expect(withShared).toEqual(alone)
     }), { timeout: 120_000 })
 })
