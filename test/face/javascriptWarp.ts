@@ -3,19 +3,10 @@
  * native/src/warp.cc), kept verbatim as the oracle: the native one must give the same float32
  * values bit for bit, so no face answer moves.
  */
-import type { Affine } from "../../src/infra/face/ImageWarp.js"
-import type { RgbImage } from "../../src/infra/face/RgbImage.js"
+import type { warpToTensor } from "../../src/infra/face/ImageWarp.js"
 
-export const javascriptWarp = (
-  img: RgbImage,
-  t: Affine,
-  size: number,
-  gain: number,
-  offset: number,
-  rows: number = size,
-  /** Where to write (a pooled buffer, see Scratch.ts); its first 3*size*rows values are used. */
-  target?: Float32Array
-): Float32Array => {
+/** The same signature as the addon's warp it checks. */
+export const javascriptWarp: typeof warpToTensor = (img, t, size, gain, offset, rows = size, target) => {
   const plane = size * rows
   const out = target === undefined ? new Float32Array(plane * 3) : target.subarray(0, plane * 3)
   const { width, height, data } = img

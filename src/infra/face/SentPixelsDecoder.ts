@@ -7,10 +7,14 @@ import type { ScaledJpegDecoder } from "./FrameDecoder.js"
 import type { DecodedFrame } from "./FaceWorkerProtocol.js"
 import { pixelSlotView } from "./PixelSlots.js"
 
-/** The sent frame's pixels: its own buffer, or a view of its slot (`undefined` when the slot is not in `pixelSlots`). */
-const sentPixels = (sent: DecodedFrame, pixelSlots: SharedArrayBuffer | undefined): Uint8Array | undefined => {
-  if ("rgb" in sent) return sent.rgb
-  return pixelSlots === undefined ? undefined : pixelSlotView(pixelSlots, sent.slot, sent.width * sent.height * 3)
+/**
+ * The sent frame as a decode at `scale`: its own buffer, or a view of its slot; `undefined` when
+ * nothing was sent at that scale or the slot is not in `pixelSlots`.
+ */
+const sentImage = (sent: DecodedFrame | null | undefined, scale: number, pixelSlots: SharedArrayBuffer | undefined) => {
+  if (sent === undefined || sent === null || sent.shrink !== scale) return undefined
+  const rgb = "rgb" in sent ? sent.rgb : pixelSlots === undefined ? undefined : pixelSlotView(pixelSlots, sent.slot, sent.width * sent.height * 3)
+  return rgb === undefined ? undefined : ({ status: "ok", width: sent.width, height: sent.height, rgb } as const)
 }
 
 /** Serves a frame at the shrink it was sent at from the sent pixels; anything else goes to `decoder`. */
@@ -21,8 +25,6 @@ export const decoderWithSentPixels = (
   pixelSlots?: SharedArrayBuffer
 ): ScaledJpegDecoder =>
   (jpeg, scale, target) => {
-    const sent = decoded[frames.indexOf(jpeg)]
-    const rgb = sent === undefined || sent === null || sent.shrink !== scale ? undefined : sentPixels(sent, pixelSlots)
-    if (sent === undefined || sent === null || rgb === undefined) return decoder(jpeg, scale, target)
-    return Promise.resolve({ status: "ok", width: sent.width, height: sent.height, rgb })
+    const image = sentImage(decoded[frames.indexOf(jpeg)], scale, pixelSlots)
+    return image === undefined ? decoder(jpeg, scale, target) : Promise.resolve(image)
   }
