@@ -33,10 +33,13 @@ const i420Of = (rgb: Buffer, width: number, height: number) => {
 
 /**
  * Writes `frames` 1280x720 frames at 30 fps of a frontal face to `path`. Chromium plays the file
- * in a loop and, measured here, delivers its last frame twice at each wrap: 60 frames (2 s) keep
- * that duplicate out of a burst taken in the first second or so after the camera opens.
+ * in a loop and, measured here, delivers its last frame twice at each wrap: the file must outlast
+ * the time from opening the camera to the end of the burst. 60 frames (2 s) did on a quiet machine
+ * but not always under the whole suite's load (two clean-clone runs on 2026-12-05 got a burst with
+ * a repeated frame: 2 distinct frames of 3, and a demo capture answered NoLive); 90 frames (3 s,
+ * 124 MB) leave a second more.
  */
-export const writeFaceY4m = async (path: string, frames = 60): Promise<void> => {
+export const writeFaceY4m = async (path: string, frames = 90): Promise<void> => {
   const jpeg = await framedFaceOverPhoto(frontalFace, 380, FRAME_WIDTH / 2, FRAME_HEIGHT / 2)
   const { data, info } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true })
   const { y, u, v } = i420Of(data, info.width, info.height)
