@@ -70,16 +70,19 @@ describe("SharedFrameDecodes", () => {
       return reports
     }).pipe(Effect.provide(workerFaceAnalyzerLayer(options)))
 
-  /** Shared decodes that remember the pixels of the decodes they make. */
+  /** Shared decodes that remember, per frame, the pixels of the decode they made (decodes finish in any order). */
   const recordingDecodes = () => {
-    const decodedPixels: Array<Uint8Array> = []
+    const decodedPixels = new Map<Uint8Array, Uint8Array>()
     const shared = makeSharedFrameDecodes(async (jpeg, shrink) => {
       const decoded = await addon.decodeJpegScaled(jpeg, shrink)
-      if (decoded.status === "ok") decodedPixels.push(decoded.rgb)
+      if (decoded.status === "ok") decodedPixels.set(jpeg, decoded.rgb)
       return decoded
     })
     return { shared, decodedPixels }
   }
+  /** The byte length of each frame's recorded decode, in frame order (0 once transferred away). */
+  const decodedBytes = (subset: ReadonlyArray<Uint8Array>, decodedPixels: ReadonlyMap<Uint8Array, Uint8Array>) =>
+    subset.map((frame) => decodedPixels.get(frame)?.byteLength)
 
   /**
    * Each case as in a capture's pipeline (the forensics decode first, then the analysis), through
@@ -88,16 +91,16 @@ describe("SharedFrameDecodes", () => {
   const analyzeShared = (
     frames: ReadonlyArray<Uint8Array>,
     pixelSlots: PixelSlots,
-    afterEach: (subset: ReadonlyArray<Uint8Array>, decodedPixels: ReadonlyArray<Uint8Array>, shared: SharedFrameDecodes) => void
+    afterEach: (subset: ReadonlyArray<Uint8Array>, decodedPixels: ReadonlyMap<Uint8Array, Uint8Array>, shared: SharedFrameDecodes) => void
   ) => {
     const { shared, decodedPixels } = recordingDecodes()
     return Effect.gen(function* () {
       const faces = yield* FaceAnalyzer
       const reports = []
       for (const [subset, best] of cases(frames)) {
-        decodedPixels.length = 0
+        decodedPixels.clear()
         yield* frameForensics(addon, subset, shared.decode)
-        expect(decodedPixels.map((rgb) => rgb.byteLength)).toEqual(subset.map(() => 320 * 180 * 3))
+        expect(decodedBytes(subset, decodedPixels)).toEqual(subset.map(() => 320 * 180 * 3))
         reports.push(yield* faces.analyze(subset, best))
         afterEach(subset, decodedPixels, shared)
         expect(pixelSlots.inUse()).toBe(0)
@@ -112,7 +115,7 @@ describe("SharedFrameDecodes", () => {
       const alone = yield* analyzeAlone(frames)
       const withShared = yield* analyzeShared(frames, makePixelSlots(4), (subset, decodedPixels, shared) => {
         // Copied into slots (the service's buffers stay whole) and taken once.
-        expect(decodedPixels.map((rgb) => rgb.byteLength)).toEqual(subset.map(() => 320 * 180 * 3))
+        expect(decodedBytes(subset, decodedPixels)).toEqual(subset.map(() => 320 * 180 * 3))
         for (const frame of subset) expect(shared.take(frame)).toBeUndefined()
       })
       expect(alone.map((r) => r.problem)).toEqual([undefined, undefined, "TOO_MANY_FACES"])
@@ -140,7 +143,7 @@ describe("SharedFrameDecodes", () => {
       const alone = yield* analyzeAlone(frames)
       const withShared = yield* analyzeShared(frames, makePixelSlots(1), (subset, decodedPixels) => {
         // The first frame went in the only slot (copied); the others were transferred (detached here).
-        expect(decodedPixels.map((rgb) => rgb.byteLength)).toEqual(subset.map((_, i) => (i === 0 ? 320 * 180 * 3 : 0)))
+        expect(decodedBytes(subset, decodedPixels)).toEqual(subset.map((_, i) => (i === 0 ? 320 * 180 * 3 : 0)))
       })
       expect(withShared).toEqual(alone)
     }), { timeout: 120_000 })
