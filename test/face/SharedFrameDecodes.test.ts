@@ -9,7 +9,7 @@ import { Effect, Ref } from "effect"
 import { join } from "node:path"
 import { FaceAnalyzer } from "../../src/domain/FaceAnalyzer.js"
 import { defaultFaceThresholds } from "../../src/domain/FaceThresholds.js"
-import { makePixelSlots, type PixelSlots } from "../../src/infra/face/PixelSlots.js"
+import { makeFrameSlots, type FrameSlots } from "../../src/infra/face/FrameSlots.js"
 import { decoderWithSentPixels } from "../../src/infra/face/SentPixelsDecoder.js"
 import { workerFaceAnalyzerLayer } from "../../src/infra/face/WorkerFaceAnalyzer.js"
 import { loadNativeAddon, type NativeScaledJpeg } from "../../src/infra/native/NativeAddon.js"
@@ -62,13 +62,17 @@ describe("SharedFrameDecodes", () => {
     Promise.all([F.framedFace(F.frontalFace, 300, W / 2, H / 2), F.framedFace(F.frontalFace, 310, W / 2 + 10, H / 2), F.groupFrame(1)])
   const cases = (frames: ReadonlyArray<Uint8Array>) => [[frames.slice(0, 2), 0], [frames.slice(0, 2), 1], [frames, 0]] as const
   const options = { modelsDir: join(process.cwd(), "models"), workers: 1, thresholds: Ref.get(Ref.unsafeMake(defaultFaceThresholds)) }
-  const analyzeAlone = (frames: ReadonlyArray<Uint8Array>) =>
+  /** Each case on workers that decode every frame themselves, given `frameSlots` (default: none, every frame cloned). */
+  const analyzeAlone = (frames: ReadonlyArray<Uint8Array>, frameSlots: FrameSlots = makeFrameSlots(0)) =>
     Effect.gen(function* () {
       const faces = yield* FaceAnalyzer
       const reports = []
-      for (const [subset, best] of cases(frames)) reports.push(yield* faces.analyze(subset, best))
+      for (const [subset, best] of cases(frames)) {
+        reports.push(yield* faces.analyze(subset, best))
+        expect(frameSlots.inUse()).toBe(0)
+      }
       return reports
-    }).pipe(Effect.provide(workerFaceAnalyzerLayer(options)))
+    }).pipe(Effect.provide(workerFaceAnalyzerLayer({ ...options, frameSlots })))
 
   /** Shared decodes that remember, per frame, the pixels of the decode they made (decodes finish in any order). */
   const recordingDecodes = () => {
@@ -86,11 +90,11 @@ describe("SharedFrameDecodes", () => {
 
   /**
    * Each case as in a capture's pipeline (the forensics decode first, then the analysis), through
-   * workers given the shared decodes and `pixelSlots`; `afterEach` checks what the case left.
+   * workers given the shared decodes and `frameSlots`; `afterEach` checks what the case left.
    */
   const analyzeShared = (
     frames: ReadonlyArray<Uint8Array>,
-    pixelSlots: PixelSlots,
+    frameSlots: FrameSlots,
     afterEach: (subset: ReadonlyArray<Uint8Array>, decodedPixels: ReadonlyMap<Uint8Array, Uint8Array>, shared: SharedFrameDecodes) => void
   ) => {
     const { shared, decodedPixels } = recordingDecodes()
@@ -103,17 +107,17 @@ describe("SharedFrameDecodes", () => {
         expect(decodedBytes(subset, decodedPixels)).toEqual(subset.map(() => 320 * 180 * 3))
         reports.push(yield* faces.analyze(subset, best))
         afterEach(subset, decodedPixels, shared)
-        expect(pixelSlots.inUse()).toBe(0)
+        expect(frameSlots.inUse()).toBe(0)
       }
       return reports
-    }).pipe(Effect.provide(workerFaceAnalyzerLayer({ ...options, decodes: shared, pixelSlots })))
+    }).pipe(Effect.provide(workerFaceAnalyzerLayer({ ...options, decodes: shared, frameSlots })))
   }
 
   it.effect("the worker answers the same from the forensics' pixels, sent in pixel slots that are free again after each answer", () =>
     Effect.gen(function* () {
       const frames = yield* Effect.promise(testFrames)
       const alone = yield* analyzeAlone(frames)
-      const withShared = yield* analyzeShared(frames, makePixelSlots(4), (subset, decodedPixels, shared) => {
+      const withShared = yield* analyzeShared(frames, makeFrameSlots(8), (subset, decodedPixels, shared) => {
         // Copied into slots (the service's buffers stay whole) and taken once.
         expect(decodedBytes(subset, decodedPixels)).toEqual(subset.map(() => 320 * 180 * 3))
         for (const frame of subset) expect(shared.take(frame)).toBeUndefined()
@@ -126,14 +130,31 @@ describe("SharedFrameDecodes", () => {
     Effect.gen(function* () {
       const frames = yield* Effect.promise(testFrames)
       const { shared } = recordingDecodes()
-      // Slots that receive black frames instead of the decodes: a worker reading them sees no face.
-      const slots = makePixelSlots(4)
-      const blackSlots: PixelSlots = { ...slots, store: (rgb) => slots.store(new Uint8Array(rgb.byteLength)) }
+      // Slots that receive black pixels instead of the decodes (the JPEG bytes as they are): a worker reading them sees no face.
+      const slots = makeFrameSlots(8)
+      const pixelBytes = 320 * 180 * 3
+      const blackSlots: FrameSlots = { ...slots, store: (bytes) => slots.store(bytes.byteLength === pixelBytes ? new Uint8Array(pixelBytes) : bytes) }
       const report = yield* Effect.gen(function* () {
         yield* frameForensics(addon, frames.slice(0, 1), shared.decode)
         return yield* (yield* FaceAnalyzer).analyze(frames.slice(0, 1), 0)
-      }).pipe(Effect.provide(workerFaceAnalyzerLayer({ ...options, decodes: shared, pixelSlots: blackSlots })))
+      }).pipe(Effect.provide(workerFaceAnalyzerLayer({ ...options, decodes: shared, frameSlots: blackSlots })))
       expect(report.problem).toBe("FACE_NOT_FOUND")
+      expect(slots.inUse()).toBe(0)
+    }), { timeout: 120_000 })
+
+  it.effect("the frames' bytes go in slots too: the worker reads them there, answers as from cloned frames, and the slots are free after", () =>
+    Effect.gen(function* () {
+      const frames = yield* Effect.promise(testFrames)
+      const cloned = yield* analyzeAlone(frames)
+      const stored: Array<number> = []
+      const slots = makeFrameSlots(3)
+      const recording: FrameSlots = { ...slots, store: (bytes) => (stored.push(bytes.byteLength), slots.store(bytes)) }
+      expect(yield* analyzeAlone(frames, recording)).toEqual(cloned)
+      expect(stored.slice(0, 2)).toEqual(frames.slice(0, 2).map((frame) => frame.byteLength))
+      // Slots holding zeros instead of the JPEG bytes: the worker decodes what it finds there.
+      const zeroing: FrameSlots = { ...slots, store: (bytes) => slots.store(new Uint8Array(bytes.byteLength)) }
+      const failure = yield* Effect.flip(analyzeAlone(frames.slice(0, 1), zeroing))
+      expect(failure.kind).toBe("UndecodableFrame")
       expect(slots.inUse()).toBe(0)
     }), { timeout: 120_000 })
 
@@ -141,7 +162,7 @@ describe("SharedFrameDecodes", () => {
     Effect.gen(function* () {
       const frames = yield* Effect.promise(testFrames)
       const alone = yield* analyzeAlone(frames)
-      const withShared = yield* analyzeShared(frames, makePixelSlots(1), (subset, decodedPixels) => {
+      const withShared = yield* analyzeShared(frames, makeFrameSlots(1), (subset, decodedPixels) => {
         // The first frame went in the only slot (copied); the others were transferred (detached here).
         expect(decodedBytes(subset, decodedPixels)).toEqual(subset.map((_, i) => (i === 0 ? 320 * 180 * 3 : 0)))
       })
@@ -176,7 +197,7 @@ describe("decoderWithSentPixels", () => {
         calls.push(jpeg[0]!)
         return Promise.resolve({ status: "corrupt" } as const)
       }
-      const slots = makePixelSlots(2)
+      const slots = makeFrameSlots(2)
       const pixels = Uint8Array.from({ length: 2 * 3 * 3 }, (_, i) => i + 1)
       expect(slots.store(new Uint8Array(5))).toBe(0)
       expect(slots.store(pixels)).toBe(1)

@@ -21,6 +21,7 @@ import { loadNativeAddon } from "../native/NativeAddon.js"
 import { loadFaceModels } from "./FaceModels.js"
 import type { ScaledJpegDecoder } from "./FrameDecoder.js"
 import { FaceWorkerData, FaceWorkerRequest } from "./FaceWorkerProtocol.js"
+import { receivedFrames } from "./SentFrames.js"
 import { decoderWithSentPixels } from "./SentPixelsDecoder.js"
 import { makeOrtFaceAnalyzer } from "./OrtFaceAnalyzer.js"
 
@@ -43,7 +44,7 @@ const addonDecoder = Effect.try({
 
 const FaceWorkerLive = Layer.unwrapScoped(
   Effect.gen(function* () {
-    const { modelsDir, pixelSlots } = yield* Schema.decodeUnknown(FaceWorkerData)(workerData)
+    const { modelsDir, frameSlots } = yield* Schema.decodeUnknown(FaceWorkerData)(workerData)
     const scope = yield* Effect.scope
     // Sessions open once per thread, on the first request that needs them: `LoadModels`, sent first
     // to every worker the pool starts, or an analysis on a thread the platform restarted in place.
@@ -62,15 +63,18 @@ const FaceWorkerLive = Layer.unwrapScoped(
     const releaseWhenIdle = FiberHandle.run(idleRelease, Effect.zipRight(Effect.sleep(HEAP_RELEASE_DELAY), releaseHeapWhenIdle()))
     return WorkerRunner.layerSerialized(FaceWorkerRequest, {
       LoadModels: () => Effect.asVoid(analyzer),
-      AnalyzeFaces: (request) =>
-        Effect.zipRight(
+      AnalyzeFaces: (request) => {
+        const frames = receivedFrames(request.frames, frameSlots)
+        if (frames instanceof FaceAnalysisError) return frames
+        return Effect.zipRight(
           FiberHandle.clear(idleRelease),
-          Effect.flatMap(analyzer, (faces) => faces.analyze(request.frames, request.bestFrameIndex))
+          Effect.flatMap(analyzer, (faces) => faces.analyze(frames, request.bestFrameIndex))
         ).pipe(
           Effect.locally(requestThresholds, request.thresholds),
-          Effect.locally(requestDecoder, decoderWithSentPixels(decoder, request.frames, request.decoded, pixelSlots)),
+          Effect.locally(requestDecoder, decoderWithSentPixels(decoder, frames, request.decoded, frameSlots)),
           Effect.ensuring(releaseWhenIdle)
         )
+      }
     })
   })
 )

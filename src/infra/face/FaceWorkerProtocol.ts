@@ -8,7 +8,7 @@ import * as Schema from "effect/Schema"
 import { faceProblemTable, type FaceProblemCode } from "../../domain/EngineReasons.js"
 import { FaceAnalysisError } from "../../domain/FaceAnalyzer.js"
 import { FaceThresholds } from "../../domain/FaceThresholds.js"
-import { PIXEL_SLOT_BYTES } from "./PixelSlots.js"
+import { FRAME_SLOT_BYTES } from "./FrameSlots.js"
 
 /** The domain error on the wire: its kind and detail, rebuilt as the domain class on arrival. */
 export const FaceAnalysisErrorFromWire = Schema.transform(
@@ -64,34 +64,47 @@ const decodedSize = {
 /**
  * A frame the service's thread already decoded (for the forensics) at 1/`shrink`, packed RGB, with
  * its pixels transferred, not copied: the service has no further use for them. Used when no pixel
- * slot is free (`PixelSlots.ts`).
+ * slot is free (`FrameSlots.ts`).
  */
 export const DecodedFrameInBuffer = Schema.Struct({
   ...decodedSize,
   rgb: Transferable.schema(Schema.Uint8ArrayFromSelf, (bytes) => [bytes.buffer])
 }).pipe(Schema.filter((frame) => frame.rgb.byteLength === frame.width * frame.height * 3 || "rgb must hold width * height * 3 bytes"))
 
-/** The same, with its pixels in a slot of the shared pixel memory the worker got at spawn (`PixelSlots.ts`). */
+const slot = Schema.Int.pipe(Schema.nonNegative())
+
+/** The same, with its pixels in a slot of the shared frame memory the worker got at spawn (`FrameSlots.ts`). */
 export const DecodedFrameInSlot = Schema.Struct({
   ...decodedSize,
-  slot: Schema.Int.pipe(Schema.nonNegative())
-}).pipe(Schema.filter((frame) => frame.width * frame.height * 3 <= PIXEL_SLOT_BYTES || "width * height * 3 bytes must fit a pixel slot"))
+  slot
+}).pipe(Schema.filter((frame) => frame.width * frame.height * 3 <= FRAME_SLOT_BYTES || "width * height * 3 bytes must fit a frame slot"))
 
 export const DecodedFrame = Schema.Union(DecodedFrameInBuffer, DecodedFrameInSlot)
 export type DecodedFrame = typeof DecodedFrame.Type
 
+/** A frame's JPEG bytes in a slot of the shared frame memory: the slot and how many of its bytes are the frame's. */
+export const FrameInSlot = Schema.Struct({
+  slot,
+  byteLength: Schema.Int.pipe(Schema.nonNegative(), Schema.lessThanOrEqualTo(FRAME_SLOT_BYTES))
+})
+export type FrameInSlot = typeof FrameInSlot.Type
+
+/** A frame's JPEG bytes: in a slot when one was free, else cloned with the request. */
+export const SentFrame = Schema.Union(Schema.Uint8ArrayFromSelf, FrameInSlot)
+export type SentFrame = typeof SentFrame.Type
+
 /**
  * Analyse these frames with these thresholds (read in the service's thread for each analysis).
- * The frames cross by structured clone: transferring them would detach bytes the caller still
- * needs (the best frame is the `/extract` answer), see `WorkerFaceAnalyzer.ts`. `decoded` holds,
- * per frame, its pixels (or their slot) when the service's thread has them (else null: the worker
- * decodes it).
+ * The frames' bytes are copied into slots of the shared frame memory, or cross by structured clone
+ * when no slot is free: transferring them would detach bytes the caller still needs (the best
+ * frame is the `/extract` answer), see `WorkerFaceAnalyzer.ts`. `decoded` holds, per frame, its
+ * pixels (or their slot) when the service's thread has them (else null: the worker decodes it).
  */
 export class AnalyzeFaces extends Schema.TaggedRequest<AnalyzeFaces>()("AnalyzeFaces", {
   failure: FaceAnalysisErrorFromWire,
   success: FaceReportSchema,
   payload: {
-    frames: Schema.Array(Schema.Uint8ArrayFromSelf),
+    frames: Schema.Array(SentFrame),
     decoded: Schema.Array(Schema.NullOr(DecodedFrame)),
     bestFrameIndex: Schema.Number,
     thresholds: FaceThresholds
@@ -103,10 +116,11 @@ export type FaceWorkerRequest = typeof FaceWorkerRequest.Type
 
 /**
  * What the service hands each new worker thread at spawn (`workerData`): where the models are, and
- * the shared pixel memory requests name slots of (absent: every decoded frame comes transferred).
+ * the shared frame memory requests name slots of (absent: every frame and decoded frame comes in
+ * the request itself).
  */
 export const FaceWorkerData = Schema.Struct({
   modelsDir: Schema.String,
-  pixelSlots: Schema.optionalWith(Schema.instanceOf(SharedArrayBuffer), { exact: true })
+  frameSlots: Schema.optionalWith(Schema.instanceOf(SharedArrayBuffer), { exact: true })
 })
 export type FaceWorkerData = typeof FaceWorkerData.Type

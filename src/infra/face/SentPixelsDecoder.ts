@@ -5,15 +5,15 @@
  */
 import type { ScaledJpegDecoder } from "./FrameDecoder.js"
 import type { DecodedFrame } from "./FaceWorkerProtocol.js"
-import { pixelSlotView } from "./PixelSlots.js"
+import { frameSlotView } from "./FrameSlots.js"
 
 /**
  * The sent frame as a decode at `scale`: its own buffer, or a view of its slot; `undefined` when
- * nothing was sent at that scale or the slot is not in `pixelSlots`.
+ * nothing was sent at that scale or the slot is not in `frameSlots`.
  */
-const sentImage = (sent: DecodedFrame | null | undefined, scale: number, pixelSlots: SharedArrayBuffer | undefined) => {
+const sentImage = (sent: DecodedFrame | null | undefined, scale: number, frameSlots: SharedArrayBuffer | undefined) => {
   if (sent === undefined || sent === null || sent.shrink !== scale) return undefined
-  const rgb = "rgb" in sent ? sent.rgb : pixelSlots === undefined ? undefined : pixelSlotView(pixelSlots, sent.slot, sent.width * sent.height * 3)
+  const rgb = "rgb" in sent ? sent.rgb : frameSlots === undefined ? undefined : frameSlotView(frameSlots, sent.slot, sent.width * sent.height * 3)
   return rgb === undefined ? undefined : ({ status: "ok", width: sent.width, height: sent.height, rgb } as const)
 }
 
@@ -22,9 +22,9 @@ export const decoderWithSentPixels = (
   decoder: ScaledJpegDecoder,
   frames: ReadonlyArray<Uint8Array>,
   decoded: ReadonlyArray<DecodedFrame | null>,
-  pixelSlots?: SharedArrayBuffer
+  frameSlots?: SharedArrayBuffer
 ): ScaledJpegDecoder =>
   (jpeg, scale, target) => {
-    const image = sentImage(decoded[frames.indexOf(jpeg)], scale, pixelSlots)
+    const image = sentImage(decoded[frames.indexOf(jpeg)], scale, frameSlots)
     return image === undefined ? decoder(jpeg, scale, target) : Promise.resolve(image)
   }

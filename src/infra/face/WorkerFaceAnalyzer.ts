@@ -6,16 +6,14 @@
  * ModelFailure; the platform starts a new thread in its place a second later (requests for it wait),
  * which opens its models from `workerData` on its first request.
  *
- * Frames are copied to the worker (structured clone), not transferred: a transfer detaches the
- * caller's bytes (the addon's frames are views into one capture buffer, which also holds the best
- * frame still needed afterwards as the `/extract` answer), so it would cost the same copy here.
- * `framesForClone` keeps the clone to the frames' own bytes when the capture holds more.
- * Measured: 3 frames of 150 KB add ~0.2 ms to a round trip on a quiet core, against ~30 ms of
- * analysis; shared memory would save part of that at the cost of owning buffer lifetimes.
+ * Frames are copied to the worker, not transferred: a transfer detaches the caller's bytes (the
+ * addon's frames are views into one capture buffer, which also holds the best frame still needed
+ * afterwards as the `/extract` answer). The copy goes into slots of memory shared with every worker
+ * (`FrameSlots.ts`), held until the answer is in; when no slot is free the frames go by structured
+ * clone, `framesForClone` keeping it to the frames' own bytes when the capture holds more.
  * The frames' decoded pixels, which the forensics made on this thread (`SharedFrameDecodes`), go
- * with the request, so the worker does not decode the frames a second time: copied into slots of
- * memory shared with every worker (`PixelSlots.ts`), held until the answer is in, or transferred
- * when no slot is free.
+ * with the request the same way (transferred when no slot is free), so the worker does not decode
+ * the frames a second time.
  */
 import * as Worker from "@effect/platform/Worker"
 import * as WorkerError from "@effect/platform/WorkerError"
@@ -33,8 +31,8 @@ import { FaceAnalysisError, FaceAnalyzer, type FaceAnalyzerShape } from "../../d
 import type { FaceThresholds } from "../../domain/FaceThresholds.js"
 import type { SharedFrameDecodes } from "../SharedFrameDecodes.js"
 import { framesForClone } from "./FramesForClone.js"
-import { AnalyzeFaces, type DecodedFrame, FaceAnalysisErrorFromWire, type FaceWorkerData, FaceWorkerRequest, LoadModels } from "./FaceWorkerProtocol.js"
-import { makePixelSlots, type PixelSlots } from "./PixelSlots.js"
+import { AnalyzeFaces, type DecodedFrame, FaceAnalysisErrorFromWire, type FaceWorkerData, FaceWorkerRequest, LoadModels, type SentFrame } from "./FaceWorkerProtocol.js"
+import { makeFrameSlots, type FrameSlots } from "./FrameSlots.js"
 
 export interface WorkerFaceAnalyzerOptions {
   /** Folder holding the .onnx files. */
@@ -46,7 +44,7 @@ export interface WorkerFaceAnalyzerOptions {
   /** Decodes the forensics already made of the same frames: their pixels go to the worker with the request. */
   readonly decodes?: SharedFrameDecodes
   /** Shared memory for those pixels, the same the workers got at spawn; without it they are transferred. */
-  readonly pixelSlots?: PixelSlots
+  readonly frameSlots?: FrameSlots
 }
 
 /**
@@ -65,9 +63,9 @@ const workerEntry = import.meta.url.endsWith(".ts")
 const FACE_WORKER_YOUNG_GENERATION_MB = 8
 
 /** Starts one worker thread; the platform calls it for each worker of the pool (and each restart). */
-export const spawnFaceWorkerThread = (modelsDir: string, pixelSlots?: SharedArrayBuffer) => (id: number) =>
+export const spawnFaceWorkerThread = (modelsDir: string, frameSlots?: SharedArrayBuffer) => (id: number) =>
   new WorkerThread(workerEntry, {
-    workerData: (pixelSlots === undefined ? { modelsDir } : { modelsDir, pixelSlots }) satisfies FaceWorkerData,
+    workerData: (frameSlots === undefined ? { modelsDir } : { modelsDir, frameSlots }) satisfies FaceWorkerData,
     name: `face-worker-${id}`,
     resourceLimits: { maxYoungGenerationSizeMb: FACE_WORKER_YOUNG_GENERATION_MB }
   })
@@ -102,18 +100,38 @@ const asFaceAnalysisError = (cause: Cause.Cause<unknown>): FaceAnalysisError => 
   return modelFailure(`face worker: ${Cause.pretty(cause)}`)
 }
 
-/** Each frame's decoded pixels for the request: in a pixel slot when one is free, else transferred; null when there are none. */
-const handOverDecodes = (frames: ReadonlyArray<Uint8Array>, options: WorkerFaceAnalyzerOptions): Array<DecodedFrame | null> =>
-  frames.map((frame) => {
+/** What a request carries of its frames: the JPEG bytes and the decoded pixels, each in a slot when one is free. */
+interface HandedOver {
+  readonly frames: ReadonlyArray<SentFrame>
+  readonly decoded: ReadonlyArray<DecodedFrame | null>
+}
+
+/**
+ * The frames for one request. Decoded pixels take slots first: without them the worker decodes the
+ * frame again (~1.5 ms), while JPEG bytes without a slot only cost a copy. Pixels without a slot
+ * are transferred; JPEG bytes without one are cloned (`framesForClone`).
+ */
+const handOver = (frames: ReadonlyArray<Uint8Array>, options: WorkerFaceAnalyzerOptions): HandedOver => {
+  const decoded = frames.map((frame): DecodedFrame | null => {
     const pixels = options.decodes?.take(frame)
     if (pixels === undefined) return null
     const { shrink, width, height, rgb } = pixels
-    const slot = options.pixelSlots?.store(rgb)
+    const slot = options.frameSlots?.store(rgb)
     return slot === undefined ? { shrink, width, height, rgb } : { shrink, width, height, slot }
   })
+  const inSlots = frames.map((frame) => options.frameSlots?.store(frame))
+  const cloned = framesForClone(frames.filter((_, i) => inSlots[i] === undefined))
+  let nextCloned = 0
+  const sent = frames.map((frame, i): SentFrame => {
+    const slot = inSlots[i]
+    return slot === undefined ? cloned[nextCloned++]! : { slot, byteLength: frame.byteLength }
+  })
+  return { frames: sent, decoded }
+}
 
-const releaseSlots = (decoded: ReadonlyArray<DecodedFrame | null>, pixelSlots: PixelSlots | undefined) => {
-  for (const frame of decoded) if (frame !== null && "slot" in frame) pixelSlots?.release(frame.slot)
+const releaseSlots = ({ frames, decoded }: HandedOver, frameSlots: FrameSlots | undefined) => {
+  for (const frame of frames) if (!(frame instanceof Uint8Array)) frameSlots?.release(frame.slot)
+  for (const frame of decoded) if (frame !== null && "slot" in frame) frameSlots?.release(frame.slot)
 }
 
 /** The analyzer on a pool of workers; the spawner (`NodeWorker.layer`) decides how threads start. */
@@ -129,15 +147,15 @@ export const makeWorkerFaceAnalyzer = (
     return FaceAnalyzer.of({
       analyze: (frames, bestFrameIndex) =>
         Effect.acquireUseRelease(
-          Effect.sync(() => handOverDecodes(frames, options)),
-          (decoded) =>
+          Effect.sync(() => handOver(frames, options)),
+          (handed) =>
             Effect.gen(function* () {
               // Built unchecked: encoding it for the worker checks it.
-              const request = new AnalyzeFaces({ frames: framesForClone(frames), decoded, bestFrameIndex, thresholds: yield* thresholds }, true)
+              const request = new AnalyzeFaces({ ...handed, bestFrameIndex, thresholds: yield* thresholds }, true)
               return yield* pool.executeEffect(request)
             }),
           // The worker has answered (or is gone): the slots it read are free again.
-          (decoded) => Effect.sync(() => releaseSlots(decoded, options.pixelSlots))
+          (handed) => Effect.sync(() => releaseSlots(handed, options.frameSlots))
         ).pipe(
           Effect.catchAllCause((cause) => Effect.fail(asFaceAnalysisError(cause))),
           // The worker finishes what it started: not interrupted half way, and not handed a second request meanwhile.
@@ -150,14 +168,15 @@ export const makeWorkerFaceAnalyzer = (
   )
 
 /**
- * Pixel slots per worker: a capture's frames (three from the SDKs, and room for longer bursts)
- * while its analysis runs, and as many for the next capture, waiting for that worker.
+ * Frame slots per worker: a capture's frames and their pixels (three of each from the SDKs, and
+ * room for longer bursts) while its analysis runs, and as many for the next capture, waiting for
+ * that worker.
  */
-const PIXEL_SLOTS_PER_WORKER = 12
+const FRAME_SLOTS_PER_WORKER = 24
 
 export const workerFaceAnalyzerLayer = (options: WorkerFaceAnalyzerOptions): Layer.Layer<FaceAnalyzer, FaceAnalysisError> => {
-  const pixelSlots = options.pixelSlots ?? makePixelSlots(Math.max(1, options.workers) * PIXEL_SLOTS_PER_WORKER)
-  return Layer.scoped(FaceAnalyzer, makeWorkerFaceAnalyzer({ ...options, pixelSlots })).pipe(
-    Layer.provide(NodeWorker.layer(spawnFaceWorkerThread(options.modelsDir, pixelSlots.memory)))
+  const frameSlots = options.frameSlots ?? makeFrameSlots(Math.max(1, options.workers) * FRAME_SLOTS_PER_WORKER)
+  return Layer.scoped(FaceAnalyzer, makeWorkerFaceAnalyzer({ ...options, frameSlots })).pipe(
+    Layer.provide(NodeWorker.layer(spawnFaceWorkerThread(options.modelsDir, frameSlots.memory)))
   )
 }
