@@ -2,7 +2,6 @@
  * Eye openness from the MediaPipe Iris model: it redraws each eye's lid contour on a 64x64 crop,
  * which follows closed lids far better than the coarse FaceMesh eye points.
  */
-import * as Effect from "effect/Effect"
 import type { InferenceSession } from "onnxruntime-node"
 import type { Mesh } from "./FaceMesh.js"
 import { runModel } from "./FaceModels.js"
@@ -46,12 +45,11 @@ const aspectRatio = (values: Float32Array, offset: number): number => {
 type Eye = keyof typeof EYES
 
 /** Iris on one eye: its aspect ratio (lid gap over eye width; scale-free, so crop pixels suffice). */
-const irisRatio = (session: InferenceSession, img: RgbImage, mesh: Mesh, eye: Eye, input: Float32Array) =>
-  Effect.gen(function* () {
-    const crop = warpToTensor(img, eyeCrop(mesh, EYES[eye], eye === "left"), IRIS_SIZE, 1 / 255, 0, IRIS_SIZE, input)
-    const outputs = yield* runModel(session, crop, IRIS_SIZE)
-    return aspectRatio(Object.values(outputs)[0]!.data as Float32Array, 0)
-  })
+const irisRatio = async (session: InferenceSession, img: RgbImage, mesh: Mesh, eye: Eye, input: Float32Array) => {
+  const crop = warpToTensor(img, eyeCrop(mesh, EYES[eye], eye === "left"), IRIS_SIZE, 1 / 255, 0, IRIS_SIZE, input)
+  const outputs = await runModel(session, crop, IRIS_SIZE)
+  return aspectRatio(Object.values(outputs)[0]!.data as Float32Array, 0)
+}
 
 /**
  * Eye aspect ratio per eye, read by Iris one eye at a time, the more open-looking eye (by the
@@ -59,20 +57,19 @@ const irisRatio = (session: InferenceSession, img: RgbImage, mesh: Mesh, eye: Ey
  * reads at least `openAt` the other cannot change the answer: it is then not run (1.9 ms saved of
  * 3.3 for both) and reported with its FaceMesh estimate.
  */
-export const eyeOpenness = (
+export const eyeOpenness = async (
   session: InferenceSession,
   img: RgbImage,
   mesh: Mesh,
   openAt: number,
   input: Float32Array = new Float32Array(IRIS_SIZE * IRIS_SIZE * 3)
-) =>
-  Effect.gen(function* () {
-    const estimate = meshEyeOpenness(mesh)
-    const [first, second]: [Eye, Eye] = estimate.left > estimate.right ? ["left", "right"] : ["right", "left"]
-    const firstRatio = yield* irisRatio(session, img, mesh, first, input)
-    const secondRatio = firstRatio >= openAt ? estimate[second] : yield* irisRatio(session, img, mesh, second, input)
-    return first === "left" ? { left: firstRatio, right: secondRatio } : { left: secondRatio, right: firstRatio }
-  })
+) => {
+  const estimate = meshEyeOpenness(mesh)
+  const [first, second]: [Eye, Eye] = estimate.left > estimate.right ? ["left", "right"] : ["right", "left"]
+  const firstRatio = await irisRatio(session, img, mesh, first, input)
+  const secondRatio = firstRatio >= openAt ? estimate[second] : await irisRatio(session, img, mesh, second, input)
+  return first === "left" ? { left: firstRatio, right: secondRatio } : { left: secondRatio, right: firstRatio }
+}
 
 /** FaceMesh lid points facing each other per eye (upper, lower), and its corners as above. */
 const MESH_LIDS = {

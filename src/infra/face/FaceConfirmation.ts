@@ -8,7 +8,6 @@
  * judgement instead of running FaceMesh again; any other detection is judged on its own frame. This
  * keeps the usual single-face capture at one FaceMesh run, as before.
  */
-import * as Effect from "effect/Effect"
 import type { InferenceSession } from "onnxruntime-node"
 import type { Detection } from "./BlazeFaceDetector.js"
 import { type Mesh, regionFromKeypoints, runMesh } from "./FaceMesh.js"
@@ -32,6 +31,7 @@ export interface JudgedDetection {
 const SAME_PLACE_IOU = 0.5
 
 const area = (d: FrameBox): number => d.width * d.height
+const largestFirst = (a: FrameBox, b: FrameBox): number => area(b) - area(a)
 
 const frameBox = (d: Detection, img: RgbImage): FrameBox => ({
   x: d.x * img.scale,
@@ -64,50 +64,46 @@ export interface ConfirmedFaces {
  * ones, only run when the frame holds several detections, get buffers of their own so the main
  * face's crop stays intact.
  */
-export const confirmOnBestFrame = (
+export const confirmOnBestFrame = async (
   session: InferenceSession,
   img: RgbImage,
   detections: ReadonlyArray<Detection>,
   minPresence: number,
   enough: number,
   target: Float32Array
-) =>
-  Effect.gen(function* () {
-    const faces: Array<{ detection: Detection; mesh: Mesh }> = []
-    const judged: Array<JudgedDetection> = []
-    for (const detection of [...detections].sort((a, b) => area(b) - area(a))) {
-      if (faces.length >= enough) break
-      const mesh = yield* meshOf(session, img, detection, judged.length === 0 ? target : undefined)
-      const isFace = mesh.confidence >= minPresence
-      judged.push({ box: frameBox(detection, img), isFace })
-      if (isFace) faces.push({ detection, mesh })
-    }
-    return { faces, judged } satisfies ConfirmedFaces
-  })
+): Promise<ConfirmedFaces> => {
+  const faces: Array<{ detection: Detection; mesh: Mesh }> = []
+  const judged: Array<JudgedDetection> = []
+  for (const detection of [...detections].sort(largestFirst)) {
+    if (faces.length >= enough) break
+    const mesh = await meshOf(session, img, detection, judged.length === 0 ? target : undefined)
+    const isFace = mesh.confidence >= minPresence
+    judged.push({ box: frameBox(detection, img), isFace })
+    if (isFace) faces.push({ detection, mesh })
+  }
+  return { faces, judged }
+}
 
 /**
  * Confirmed faces on another frame, counted up to `enough`: a detection in the place of a judged
  * one carries its verdict, any other is judged by FaceMesh on this frame (in a buffer of its own:
  * the pooled one still holds the best frame's main face).
  */
-export const countConfirmedOnFrame = (
+export const countConfirmedOnFrame = async (
   session: InferenceSession,
   img: RgbImage,
   detections: ReadonlyArray<Detection>,
   judgedOnBest: ReadonlyArray<JudgedDetection>,
   minPresence: number,
   enough: number
-) =>
-  Effect.gen(function* () {
-    let count = 0
-    for (const detection of detections) {
-      if (count >= enough) break
-      const box = frameBox(detection, img)
-      const known = judgedOnBest.find((j) => intersectionOverUnion(j.box, box) >= SAME_PLACE_IOU)
-      const isFace = known !== undefined
-        ? known.isFace
-        : (yield* meshOf(session, img, detection)).confidence >= minPresence
-      if (isFace) count++
-    }
-    return count
-  })
+): Promise<number> => {
+  let count = 0
+  for (const detection of detections) {
+    if (count >= enough) break
+    const box = frameBox(detection, img)
+    const known = judgedOnBest.find((j) => intersectionOverUnion(j.box, box) >= SAME_PLACE_IOU)
+    const isFace = known !== undefined ? known.isFace : (await meshOf(session, img, detection)).confidence >= minPresence
+    if (isFace) count++
+  }
+  return count
+}

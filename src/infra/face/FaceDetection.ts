@@ -1,5 +1,4 @@
 /** Runs BlazeFace on a decoded frame and maps its detections back into that frame's pixels. */
-import * as Effect from "effect/Effect"
 import type { InferenceSession } from "onnxruntime-node"
 import { decodeDetections, type Detection } from "./BlazeFaceDetector.js"
 import { runModel } from "./FaceModels.js"
@@ -64,28 +63,27 @@ export const cutByLongSide = (d: Detection, imgWidth: number, imgHeight: number)
   )
 }
 
-const runDetector = (session: InferenceSession, img: RgbImage, input: DetectorInput, target?: Float32Array) =>
-  Effect.gen(function* () {
-    // The wider input of a cut face may not fit the pooled buffer (a 4:3 frame: 320x256).
-    const pooled = target !== undefined && target.length >= 3 * input.width * input.height ? target : undefined
-    const tensor = warpToTensor(img, input.t, input.width, 2 / 255, -1, input.height, pooled)
-    const outputs = yield* runModel(session, tensor, input.width, 1, input.height)
-    return decodeDetections(outputs, input.width, input.height, CANDIDATE_SCORE).map((d): Detection => {
-      const [x0, y0] = applyAffine(input.t, d.x, d.y)
-      const [x1, y1] = applyAffine(input.t, d.x + d.width, d.y + d.height)
-      return {
-        score: d.score,
-        x: x0,
-        y: y0,
-        width: x1 - x0,
-        height: y1 - y0,
-        keypoints: d.keypoints.map((p) => {
-          const [x, y] = applyAffine(input.t, p.x, p.y)
-          return { x, y }
-        })
-      }
-    })
+const runDetector = async (session: InferenceSession, img: RgbImage, input: DetectorInput, target?: Float32Array): Promise<Array<Detection>> => {
+  // The wider input of a cut face may not fit the pooled buffer (a 4:3 frame: 320x256).
+  const pooled = target !== undefined && target.length >= 3 * input.width * input.height ? target : undefined
+  const tensor = warpToTensor(img, input.t, input.width, 2 / 255, -1, input.height, pooled)
+  const outputs = await runModel(session, tensor, input.width, 1, input.height)
+  return decodeDetections(outputs, input.width, input.height, CANDIDATE_SCORE).map((d): Detection => {
+    const [x0, y0] = applyAffine(input.t, d.x, d.y)
+    const [x1, y1] = applyAffine(input.t, d.x + d.width, d.y + d.height)
+    return {
+      score: d.score,
+      x: x0,
+      y: y0,
+      width: x1 - x0,
+      height: y1 - y0,
+      keypoints: d.keypoints.map((p) => {
+        const [x, y] = applyAffine(input.t, p.x, p.y)
+        return { x, y }
+      })
+    }
   })
+}
 
 /**
  * Faces on `img`, in its pixels. The image is sampled straight into the detector's input (bilinear):
@@ -100,9 +98,8 @@ const runDetector = (session: InferenceSession, img: RgbImage, input: DetectorIn
  * frames with such a candidate pay for the second run; bands on every frame would cost +12-25% of
  * detector time on all of them, or move every detection (docs/face-analysis.md).
  */
-export const detectFaces = (session: InferenceSession, img: RgbImage, target?: Float32Array) =>
-  Effect.gen(function* () {
-    const plain = yield* runDetector(session, img, detectorInput(img.width, img.height), target)
-    if (!plain.some((d) => d.score >= EDGE_RETRY_SCORE && cutByLongSide(d, img.width, img.height))) return plain
-    return yield* runDetector(session, img, detectorInput(img.width, img.height, EDGE_BAND), target)
-  })
+export const detectFaces = async (session: InferenceSession, img: RgbImage, target?: Float32Array): Promise<Array<Detection>> => {
+  const plain = await runDetector(session, img, detectorInput(img.width, img.height), target)
+  if (!plain.some((d) => d.score >= EDGE_RETRY_SCORE && cutByLongSide(d, img.width, img.height))) return plain
+  return runDetector(session, img, detectorInput(img.width, img.height, EDGE_BAND), target)
+}

@@ -2,7 +2,6 @@
  * FaceMesh: 468 landmarks from a 192x192 crop turned so the eyes are level. The crop comes from
  * the detection (box enlarged 1.5x, as MediaPipe's face-landmark graph does).
  */
-import * as Effect from "effect/Effect"
 import type { InferenceSession } from "onnxruntime-node"
 import type { Point } from "./BlazeFaceDetector.js"
 import { applyAffine, rotatedCrop, warpToTensor } from "./ImageWarp.js"
@@ -43,20 +42,11 @@ export const regionFromKeypoints = (box: { x: number; y: number; width: number; 
   angle: Math.atan2(leftEye.y - rightEye.y, leftEye.x - rightEye.x)
 })
 
-/**
- * `target`: where the crop goes (a pooled buffer); the returned Mesh reads it, so it must outlive the Mesh.
- * One generator for every call (`Effect.fnUntraced`) rather than one made per call: V8 kept
- * recompiling the per-call one (docs/performance.md, "What is left").
- */
-export const runMesh = Effect.fnUntraced(function* (
-  session: InferenceSession,
-  img: RgbImage,
-  region: FaceRegion,
-  target?: Float32Array
-) {
+/** `target`: where the crop goes (a pooled buffer); the returned Mesh reads it, so it must outlive the Mesh. */
+export const runMesh = async (session: InferenceSession, img: RgbImage, region: FaceRegion, target?: Float32Array): Promise<Mesh> => {
   const t = rotatedCrop(region.cx, region.cy, region.side, region.angle, MESH_SIZE)
   const crop = warpToTensor(img, t, MESH_SIZE, 1 / 255, 0, MESH_SIZE, target)
-  const outputs = yield* runModel(session, crop, MESH_SIZE)
+  const outputs = await runModel(session, crop, MESH_SIZE)
   const raw = Object.values(outputs).find((o) => o.dims[o.dims.length - 1] === 1404)!.data as Float32Array
   const flag = Object.values(outputs).find((o) => o.dims[o.dims.length - 1] === 1 && o.dims.length === 2)!
   const n = raw.length / 3
@@ -83,5 +73,5 @@ export const runMesh = Effect.fnUntraced(function* (
     cropY,
     cropAngle: region.angle,
     confidence: (flag.data as Float32Array)[0]!
-  } satisfies Mesh
-})
+  }
+}

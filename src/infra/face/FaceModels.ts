@@ -100,13 +100,16 @@ export const loadFaceModels = (modelsDir: string) =>
     return yield* Effect.all({ detector: open("blazeface.onnx"), mesh: open("facemesh.onnx"), iris: open("iris.onnx") })
   })
 
-/** Runs a session on a batch of NCHW images (square unless `height` is given) and returns every output by name. */
-export const runModel = (session: ort.InferenceSession, data: Float32Array, size: number, batch = 1, height = size) =>
-  Effect.tryPromise({
-    try: async () => {
-      const input = new ort.Tensor("float32", data, [batch, 3, height, size])
-      const result = await session.run({ [session.inputNames[0]!]: input })
-      return result
-    },
-    catch: (cause) => new FaceAnalysisError({ kind: "ModelFailure", detail: String(cause) })
-  })
+/**
+ * Runs a session on a batch of NCHW images (square unless `height` is given) and returns every
+ * output by name; a failure rejects with a ModelFailure. A plain async function, as is the whole
+ * analysis it serves (`OrtFaceAnalyzer.ts` says why).
+ */
+export const runModel = async (session: ort.InferenceSession, data: Float32Array, size: number, batch = 1, height = size) => {
+  const input = new ort.Tensor("float32", data, [batch, 3, height, size])
+  try {
+    return await session.run({ [session.inputNames[0]!]: input })
+  } catch (cause) {
+    throw new FaceAnalysisError({ kind: "ModelFailure", detail: String(cause) })
+  }
+}

@@ -9,33 +9,18 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeWorkerRunner from "@effect/platform-node/NodeWorkerRunner"
 import * as Effect from "effect/Effect"
 import * as FiberHandle from "effect/FiberHandle"
-import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import { workerData } from "node:worker_threads"
 import { FaceAnalysisError } from "../../domain/FaceAnalyzer.js"
-import type { FaceThresholds } from "../../domain/FaceThresholds.js"
 import { HEAP_RELEASE_DELAY, releaseHeapWhenIdle } from "../native/IdleMemoryTrim.js"
 import { loadNativeAddon } from "../native/NativeAddon.js"
 import { loadFaceModels } from "./FaceModels.js"
-import type { ScaledJpegDecoder } from "./FrameDecoder.js"
 import { FaceWorkerData, FaceWorkerRequest } from "./FaceWorkerProtocol.js"
 import { receivedFrames } from "./SentFrames.js"
 import { decoderWithSentPixels } from "./SentPixelsDecoder.js"
-import { makeOrtFaceAnalyzer } from "./OrtFaceAnalyzer.js"
-
-/** The thresholds of the request being analysed, set around each analysis. */
-const requestThresholds = FiberRef.unsafeMake<FaceThresholds | undefined>(undefined)
-const thresholdsOfRequest = Effect.flatMap(FiberRef.get(requestThresholds), (thresholds) =>
-  thresholds === undefined ? Effect.dieMessage("face analysis outside a request") : Effect.succeed(thresholds)
-)
-
-/** The decoder of the request being analysed: its frames' pixels where the service sent them, else the addon. */
-const requestDecoder = FiberRef.unsafeMake<ScaledJpegDecoder | undefined>(undefined)
-const decoderOfRequest = Effect.flatMap(FiberRef.get(requestDecoder), (decoder) =>
-  decoder === undefined ? Effect.dieMessage("face analysis outside a request") : Effect.succeed(decoder)
-)
+import { makeFrameAnalysis } from "./OrtFaceAnalyzer.js"
 
 const addonDecoder = Effect.try({
   try: () => loadNativeAddon().decodeJpegScaled,
@@ -49,12 +34,7 @@ const FaceWorkerLive = Layer.unwrapScoped(
     // Sessions open once per thread, on the first request that needs them: `LoadModels`, sent first
     // to every worker the pool starts, or an analysis on a thread the platform restarted in place.
     // They close with the runner's scope; a failure to open is kept and answered to every request.
-    const analyzer = yield* Effect.cached(
-      Effect.gen(function* () {
-        const models = yield* loadFaceModels(modelsDir)
-        return makeOrtFaceAnalyzer(models, decoderOfRequest, { thresholds: thresholdsOfRequest })
-      }).pipe(Scope.extend(scope))
-    )
+    const analysis = yield* Effect.cached(Effect.map(loadFaceModels(modelsDir), makeFrameAnalysis).pipe(Scope.extend(scope)))
     const decoder = yield* addonDecoder
     // A worker idle for HEAP_RELEASE_DELAY after its last analysis collects its own heap and trims,
     // as the service's thread does (IdleMemoryTrim.ts). The pool sends one request at a time: a
@@ -62,18 +42,16 @@ const FaceWorkerLive = Layer.unwrapScoped(
     const idleRelease = yield* FiberHandle.make()
     const releaseWhenIdle = FiberHandle.run(idleRelease, Effect.zipRight(Effect.sleep(HEAP_RELEASE_DELAY), releaseHeapWhenIdle()))
     return WorkerRunner.layerSerialized(FaceWorkerRequest, {
-      LoadModels: () => Effect.asVoid(analyzer),
+      LoadModels: () => Effect.asVoid(analysis),
       AnalyzeFaces: (request) => {
         const frames = receivedFrames(request.frames, frameSlots)
         if (frames instanceof FaceAnalysisError) return frames
+        // The frames the service's thread already decoded come with the request; others are decoded here.
+        const requestDecoder = decoderWithSentPixels(decoder, frames, request.decoded, frameSlots)
         return Effect.zipRight(
           FiberHandle.clear(idleRelease),
-          Effect.flatMap(analyzer, (faces) => faces.analyze(frames, request.bestFrameIndex))
-        ).pipe(
-          Effect.locally(requestThresholds, request.thresholds),
-          Effect.locally(requestDecoder, decoderWithSentPixels(decoder, frames, request.decoded, frameSlots)),
-          Effect.ensuring(releaseWhenIdle)
-        )
+          Effect.flatMap(analysis, (analyze) => analyze(frames, request.bestFrameIndex, request.thresholds, requestDecoder))
+        ).pipe(Effect.ensuring(releaseWhenIdle))
       }
     })
   })

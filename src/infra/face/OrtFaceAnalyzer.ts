@@ -48,11 +48,13 @@ export interface OrtFaceAnalyzerOptions {
   readonly decoder?: ScaledJpegDecoder
 }
 
-const decodeWith = (decoder: ScaledJpegDecoder, jpeg: Uint8Array, minSide: number, maxShrink: number, target: Uint8Array) =>
-  Effect.tryPromise({
-    try: () => decodeShrunk(decoder, jpeg, minSide, maxShrink, target),
-    catch: (cause) => new FaceAnalysisError({ kind: "UndecodableFrame", detail: String(cause) })
-  })
+const decodeWith = async (decoder: ScaledJpegDecoder, jpeg: Uint8Array, minSide: number, maxShrink: number, target: Uint8Array) => {
+  try {
+    return await decodeShrunk(decoder, jpeg, minSide, maxShrink, target)
+  } catch (cause) {
+    throw new FaceAnalysisError({ kind: "UndecodableFrame", detail: String(cause) })
+  }
+}
 
 /** Where EYES_CLOSED sits in the check order: a problem found before it is the answer as it stands. */
 const EYES_CHECK = faceChecks.findIndex(([code]) => code === "EYES_CLOSED")
@@ -63,37 +65,33 @@ const decidedBeforeEyes = (m: FaceMeasurements, t: FaceThresholds): boolean => {
   return index >= 0 && index < EYES_CHECK
 }
 
-const analyzeBestFrame = (models: FaceModels, decoder: ScaledJpegDecoder, jpeg: Uint8Array, t: FaceThresholds, scratch: Scratch) =>
-  Effect.gen(function* () {
-    const img = yield* decodeWith(decoder, jpeg, BEST_FRAME_MIN_SIDE, BEST_FRAME_MAX_SHRINK, scratch.bestFrame)
-    const detections = (yield* detectFaces(models.detector, img, scratch.detector)).filter(
-      (d) => d.score >= t.min_face_probability
-    )
-    // Two confirmed faces already decide TOO_MANY_FACES: no need to judge the rest.
-    const { faces, judged } = yield* confirmOnBestFrame(models.mesh, img, detections, t.min_face_presence, 2, scratch.mesh)
-    const main = faces[0]
-    if (main === undefined) return { faceCount: 0, faceProbability: 0, facePresence: 0, judged, img, measure: undefined }
-    const mesh = main.mesh
-    const measure = (maxFaceCountInFrames: number, framesWithoutFace: number) =>
-      Effect.gen(function* () {
-        const withoutEyes: FaceMeasurements = {
-          frameWidth: img.frameWidth,
-          frameHeight: img.frameHeight,
-          faceCount: faces.length,
-          maxFaceCountInFrames,
-          framesWithoutFace,
-          box: meshBox(mesh, img.scale),
-          pose: headPose(mesh),
-          eyeOpenness: meshEyeOpenness(mesh),
-          lowerFaceVisibility: lowerFaceVisibility(mesh),
-          landmarkConfidence: mesh.confidence
-        }
-        if (decidedBeforeEyes(withoutEyes, t)) return withoutEyes
-        const eyes = yield* eyeOpenness(models.iris, img, mesh, t.min_eye_openness, scratch.eyes)
-        return { ...withoutEyes, eyeOpenness: eyes } satisfies FaceMeasurements
-      })
-    return { faceCount: faces.length, faceProbability: main.detection.score, facePresence: mesh.confidence, judged, img, measure }
-  })
+const analyzeBestFrame = async (models: FaceModels, decoder: ScaledJpegDecoder, jpeg: Uint8Array, t: FaceThresholds, scratch: Scratch) => {
+  const img = await decodeWith(decoder, jpeg, BEST_FRAME_MIN_SIDE, BEST_FRAME_MAX_SHRINK, scratch.bestFrame)
+  const detections = (await detectFaces(models.detector, img, scratch.detector)).filter((d) => d.score >= t.min_face_probability)
+  // Two confirmed faces already decide TOO_MANY_FACES: no need to judge the rest.
+  const { faces, judged } = await confirmOnBestFrame(models.mesh, img, detections, t.min_face_presence, 2, scratch.mesh)
+  const main = faces[0]
+  if (main === undefined) return { faceCount: 0, faceProbability: 0, facePresence: 0, judged, img, measure: undefined }
+  const mesh = main.mesh
+  const measure = async (maxFaceCountInFrames: number, framesWithoutFace: number): Promise<FaceMeasurements> => {
+    const withoutEyes: FaceMeasurements = {
+      frameWidth: img.frameWidth,
+      frameHeight: img.frameHeight,
+      faceCount: faces.length,
+      maxFaceCountInFrames,
+      framesWithoutFace,
+      box: meshBox(mesh, img.scale),
+      pose: headPose(mesh),
+      eyeOpenness: meshEyeOpenness(mesh),
+      lowerFaceVisibility: lowerFaceVisibility(mesh),
+      landmarkConfidence: mesh.confidence
+    }
+    if (decidedBeforeEyes(withoutEyes, t)) return withoutEyes
+    const eyes = await eyeOpenness(models.iris, img, mesh, t.min_eye_openness, scratch.eyes)
+    return { ...withoutEyes, eyeOpenness: eyes }
+  }
+  return { faceCount: faces.length, faceProbability: main.detection.score, facePresence: mesh.confidence, judged, img, measure }
+}
 
 /** What the further frames are compared with: the best frame's face count and its scene table (made on first use). */
 interface BestFrameScene {
@@ -123,28 +121,99 @@ const isClearFace = (score: number, presence: number, t: FaceThresholds): boolea
  * byte-identical one does, when the best frame's face is a clear one; any other frame gets the
  * whole detection and confirmation.
  */
-const countFaces = (
+const countFaces = async (
   models: FaceModels,
   decoder: ScaledJpegDecoder,
   jpeg: Uint8Array,
   t: FaceThresholds,
   best: BestFrameScene,
   scratch: Scratch
-) =>
-  Effect.gen(function* () {
-    const img = yield* decodeWith(decoder, jpeg, DETECTOR_SIDE, 8, scratch.otherFrame)
-    if (best.clearFace) {
-      if (isSameScene(best.scene(), sceneTable(img, scratch.otherScene))) return best.faceCount
-    }
-    const detections = (yield* detectFaces(models.detector, img, scratch.detector)).filter((d) => d.score >= t.min_face_probability)
-    return yield* countConfirmedOnFrame(models.mesh, img, detections, best.judged, t.min_face_presence, 2)
-  })
+): Promise<number> => {
+  const img = await decodeWith(decoder, jpeg, DETECTOR_SIDE, 8, scratch.otherFrame)
+  if (best.clearFace) {
+    if (isSameScene(best.scene(), sceneTable(img, scratch.otherScene))) return best.faceCount
+  }
+  const detections = (await detectFaces(models.detector, img, scratch.detector)).filter((d) => d.score >= t.min_face_probability)
+  return countConfirmedOnFrame(models.mesh, img, detections, best.judged, t.min_face_presence, 2)
+}
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)
 
+/** The analysis of a capture's frames, all of it (`frames[bestFrameIndex]` exists). */
+const analyzeFrames = async (
+  models: FaceModels,
+  decoder: ScaledJpegDecoder,
+  frames: ReadonlyArray<Uint8Array>,
+  bestFrameIndex: number,
+  t: FaceThresholds,
+  scratch: Scratch
+): Promise<FaceReport> => {
+  const best = frames[bestFrameIndex]!
+  const bestResult = await analyzeBestFrame(models, decoder, best, t, scratch)
+  if (bestResult.measure === undefined) {
+    return { faceProbability: bestResult.faceProbability, problem: "FACE_NOT_FOUND", measurements: undefined }
+  }
+  // Other frames only matter when the best one shows exactly one face: count faces on each.
+  const seen: Array<readonly [Uint8Array, number]> = [[best, bestResult.faceCount]]
+  let bestTable: SceneTable | undefined
+  const bestScene: BestFrameScene = {
+    faceCount: bestResult.faceCount,
+    clearFace: isClearFace(bestResult.faceProbability, bestResult.facePresence, t),
+    judged: bestResult.judged,
+    scene: () => (bestTable ??= sceneTable(bestResult.img, scratch.bestScene))
+  }
+  const counts: Array<number> = []
+  if (bestResult.faceCount === 1) {
+    for (const [i, frame] of frames.entries()) {
+      if (i === bestFrameIndex) continue
+      const known = seen.find(([bytes]) => sameBytes(bytes, frame))
+      const count = known !== undefined ? known[1] : await countFaces(models, decoder, frame, t, bestScene, scratch)
+      if (known === undefined) seen.push([frame, count])
+      counts.push(count)
+    }
+  }
+  const measurements = await bestResult.measure(Math.max(bestResult.faceCount, ...counts), counts.filter((c) => c === 0).length)
+  return { faceProbability: bestResult.faceProbability, problem: firstFaceProblem(measurements, t), measurements }
+}
+
+/** One analysis with these thresholds and this decoder; the face worker calls it per request. */
+export type FrameAnalysis = (
+  frames: ReadonlyArray<Uint8Array>,
+  bestFrameIndex: number,
+  thresholds: FaceThresholds,
+  decoder: ScaledJpegDecoder
+) => Effect.Effect<FaceReport, FaceAnalysisError>
+
 /**
- * `decoder` may be read per analysis (an effect): the face worker hands each request's frames
- * already decoded by the service's thread (`SharedFrameDecodes`) through it.
+ * The analysis on these sessions, as one Effect around plain async functions. Each step used to be
+ * an Effect of its own (~100 a capture); on a face worker, Effect's run loop then cost ~1.2 ms a
+ * capture and its per-call closures kept TurboFan recompiling (docs/performance.md, round 5). Steps
+ * throw only FaceAnalysisError (a model run or a decode failing); anything else is a ModelFailure.
+ */
+export const makeFrameAnalysis = (models: FaceModels): FrameAnalysis => {
+  const scratchBuffers = scratchPool(DETECTOR_SIDE, MESH_SIZE, IRIS_SIZE, FRAME_BUFFER_BYTES, SCENE_TABLE_SIZE)
+  return (frames, bestFrameIndex, thresholds, decoder) => {
+    if (frames[bestFrameIndex] === undefined || !Number.isInteger(bestFrameIndex))
+      return Effect.fail(new FaceAnalysisError({ kind: "NoFrames", detail: `best frame ${bestFrameIndex} of ${frames.length}` }))
+    return Effect.tryPromise({
+      try: async () => {
+        // Native work (decodes into pooled buffers, model runs reading them) cannot be stopped half
+        // way: the buffers go back to the pool only once it has all finished.
+        const scratch = scratchBuffers.take()
+        try {
+          return await analyzeFrames(models, decoder, frames, bestFrameIndex, thresholds, scratch)
+        } finally {
+          scratchBuffers.give(scratch)
+        }
+      },
+      catch: (cause) => (cause instanceof FaceAnalysisError ? cause : new FaceAnalysisError({ kind: "ModelFailure", detail: String(cause) }))
+    }).pipe(Effect.uninterruptible)
+  }
+}
+
+/**
+ * `decoder` may be read per analysis (an effect), as `thresholds` are: a config change applies at
+ * once.
  */
 export const makeOrtFaceAnalyzer = (
   models: FaceModels,
@@ -153,54 +222,10 @@ export const makeOrtFaceAnalyzer = (
 ) => {
   const thresholds = Effect.isEffect(options.thresholds) ? options.thresholds : Effect.succeed(options.thresholds)
   const decoderOfAnalysis = Effect.isEffect(decoder) ? decoder : Effect.succeed(decoder)
-  const scratchBuffers = scratchPool(DETECTOR_SIDE, MESH_SIZE, IRIS_SIZE, FRAME_BUFFER_BYTES, SCENE_TABLE_SIZE)
+  const analysis = makeFrameAnalysis(models)
   return FaceAnalyzer.of({
     analyze: (frames, bestFrameIndex) =>
-      Effect.gen(function* () {
-        const scratch = yield* scratchBuffers
-        const best = frames[bestFrameIndex]
-        if (best === undefined || !Number.isInteger(bestFrameIndex))
-          return yield* new FaceAnalysisError({ kind: "NoFrames", detail: `best frame ${bestFrameIndex} of ${frames.length}` })
-        const t = yield* thresholds
-        const decoder = yield* decoderOfAnalysis
-        const bestResult = yield* analyzeBestFrame(models, decoder, best, t, scratch)
-        if (bestResult.measure === undefined) {
-          return { faceProbability: bestResult.faceProbability, problem: "FACE_NOT_FOUND", measurements: undefined } satisfies FaceReport
-        }
-        // Other frames only matter when the best one shows exactly one face: count faces on each.
-        const seen: Array<readonly [Uint8Array, number]> = [[best, bestResult.faceCount]]
-        let bestTable: SceneTable | undefined
-        const bestScene: BestFrameScene = {
-          faceCount: bestResult.faceCount,
-          clearFace: isClearFace(bestResult.faceProbability, bestResult.facePresence, t),
-          judged: bestResult.judged,
-          scene: () => (bestTable ??= sceneTable(bestResult.img, scratch.bestScene))
-        }
-        const counts: Array<number> = []
-        if (bestResult.faceCount === 1) {
-          for (const [i, frame] of frames.entries()) {
-            if (i === bestFrameIndex) continue
-            const known = seen.find(([bytes]) => sameBytes(bytes, frame))
-            const count = known !== undefined ? known[1] : yield* countFaces(models, decoder, frame, t, bestScene, scratch)
-            if (known === undefined) seen.push([frame, count])
-            counts.push(count)
-          }
-        }
-        const measurements = yield* bestResult.measure(
-          Math.max(bestResult.faceCount, ...counts),
-          counts.filter((c) => c === 0).length
-        )
-        return {
-          faceProbability: bestResult.faceProbability,
-          problem: firstFaceProblem(measurements, t),
-          measurements
-        } satisfies FaceReport
-      }).pipe(
-        Effect.scoped,
-        // Native work (decodes into pooled buffers, model runs reading them) cannot be stopped
-        // half way: the buffers go back to the pool only once it has all finished.
-        Effect.uninterruptible
-      )
+      Effect.flatMap(Effect.zip(thresholds, decoderOfAnalysis), ([t, d]) => analysis(frames, bestFrameIndex, t, d))
   })
 }
 

@@ -4,8 +4,6 @@
  * the landmark model (6.5 ms per best frame in a CPU profile). One set is taken per analysis and
  * given back when it ends, so concurrent analyses never share a buffer.
  */
-import * as Effect from "effect/Effect"
-
 export interface Scratch {
   readonly detector: Float32Array
   readonly mesh: Float32Array
@@ -29,9 +27,11 @@ export const scratchPool = (detectorSize: number, meshSize: number, eyeSize: num
     bestScene: new Float64Array(scenePixels),
     otherScene: new Float64Array(scenePixels)
   })
-  /** A scoped set of buffers: back in the pool when the scope closes. */
-  return Effect.acquireRelease(
-    Effect.sync(() => free.pop() ?? make()),
-    (scratch) => Effect.sync(() => free.push(scratch))
-  )
+  return {
+    /** A set of buffers for one analysis: `give` it back once the analysis has finished with them. */
+    take: (): Scratch => free.pop() ?? make(),
+    give: (scratch: Scratch): void => {
+      free.push(scratch)
+    }
+  }
 }
