@@ -43,7 +43,7 @@ export interface WorkerFaceAnalyzerOptions {
   readonly thresholds: FaceThresholds | Effect.Effect<FaceThresholds>
   /** Decodes the forensics already made of the same frames: their pixels go to the worker with the request. */
   readonly decodes?: SharedFrameDecodes
-  /** Shared memory for those pixels, the same the workers got at spawn; without it they are transferred. */
+  /** Shared memory for the frames' bytes and those pixels, the same the workers got at spawn; without it the bytes are cloned and the pixels transferred. */
   readonly frameSlots?: FrameSlots
 }
 
