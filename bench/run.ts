@@ -8,6 +8,8 @@
  *   p50 / p99 and throughput at concurrency 1, 2, 8, 32 (medians of 3 runs), idle and peak RSS, the
  *   CPU per kind of thread (/proc), the stage breakdown from a CPU profile, and
  *   docs/latency-vs-concurrency.png
+ * - what requests without capture work cost the service (its floor), and what some of Effect's
+ *   operations cost on their own (microseconds)
  * - bad-input soak: memory growth after 500 and 2500 hostile requests (a leak grows with them)
  * Numbers depend on the machine and its load: compare runs on the same machine.
  */
@@ -20,6 +22,8 @@ import { threadCpu } from "./service/threadCpu.js"
 import { benchNativeKernels } from "./nativeKernels.js"
 import { benchNativeOpen } from "./nativeOpen.js"
 import { soak } from "./soak.js"
+import { effectCosts } from "./effectCosts.js"
+import { requestFloor } from "./service/requestFloor.js"
 
 const print = (measure: string, value: unknown) => console.log(JSON.stringify({ measure, value }))
 
@@ -71,6 +75,9 @@ print("CPU per capture by stage (ms; each JavaScript thread's /proc CPU split by
   total: Number(stages.processCpuMsPerCapture.toFixed(1)),
   ...Object.fromEntries(stages.stages.map(([stage, ms]) => [stage, Number(ms.toFixed(2))]))
 })
+
+print("CPU ms per request without capture work (process CPU, /proc, two clients)", await requestFloor())
+print("Effect operations alone, CPU us each (steady state)", await effectCosts())
 
 for (const rounds of [100, 500]) {
   const result = await Effect.runPromise(soak(rounds))
