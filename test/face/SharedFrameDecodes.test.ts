@@ -151,6 +151,8 @@ describe("SharedFrameDecodes", () => {
       const recording: FrameSlots = { ...slots, store: (bytes) => (stored.push(bytes.byteLength), slots.store(bytes)) }
       expect(yield* analyzeAlone(frames, recording)).toEqual(cloned)
       expect(stored.slice(0, 2)).toEqual(frames.slice(0, 2).map((frame) => frame.byteLength))
+      // Two slots for three frames: two go in slots, the third is cloned, in its place in the request.
+      expect(yield* analyzeAlone(frames, makeFrameSlots(2))).toEqual(cloned)
       // Slots holding zeros instead of the JPEG bytes: the worker decodes what it finds there.
       const zeroing: FrameSlots = { ...slots, store: (bytes) => slots.store(new Uint8Array(bytes.byteLength)) }
       const failure = yield* Effect.flip(analyzeAlone(frames.slice(0, 1), zeroing))
