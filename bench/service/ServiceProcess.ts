@@ -34,7 +34,8 @@ export const freePort = (): Promise<number> =>
     })
   })
 
-const cpuMillisOf = (pid: number): number => {
+/** User + system CPU of process `pid` so far, ms. */
+export const cpuMillisOf = (pid: number): number => {
   // Fields after the command name (which may hold spaces): utime is the 14th field, stime the 15th.
   const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8")
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")

@@ -9,20 +9,15 @@
  * Run alone: `npx tsx bench/service/requestFloor.ts`; `bench/run.ts` imports `requestFloor`.
  */
 import { spawn } from "node:child_process"
-import * as fs from "node:fs"
 import * as http from "node:http"
-import { startService } from "./ServiceProcess.js"
+import { cpuMillisOf, startService } from "./ServiceProcess.js"
 
 const CLIENTS = 2
 const WARM_UP = 300
 const REQUESTS = 2000
 
-/** Process CPU per request (ms, from /proc: clock ticks of 10 ms) of the server `pid` at `base`, for each request kind. */
+/** Process CPU per request (ms, from /proc) of the server `pid` at `base`, for each request kind. */
 const measure = async (pid: number, base: URL, kinds: Record<string, (send: Send) => Promise<void>>): Promise<Record<string, number>> => {
-  const cpuTicks = () => {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
-    return Number(fields[11]) + Number(fields[12])
-  }
   const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS })
   const send: Send = (method, path, body, headers = {}) =>
     new Promise<void>((resolve, reject) => {
@@ -39,11 +34,11 @@ const measure = async (pid: number, base: URL, kinds: Record<string, (send: Send
   const result: Record<string, number> = {}
   for (const [kind, request] of Object.entries(kinds)) {
     for (let i = 0; i < WARM_UP; i++) await request(send)
-    const before = cpuTicks()
+    const before = cpuMillisOf(pid)
     await Promise.all(Array.from({ length: CLIENTS }, async () => {
       for (let i = 0; i < REQUESTS / CLIENTS; i++) await request(send)
     }))
-    result[kind] = Number((((cpuTicks() - before) * 10) / REQUESTS).toFixed(2))
+    result[kind] = Number(((cpuMillisOf(pid) - before) / REQUESTS).toFixed(2))
   }
   agent.destroy()
   return result
