@@ -19,6 +19,7 @@ import { faceBench } from "./face.js"
 import { serviceBench, writePlot } from "./service/serviceBench.js"
 import { stageBreakdown } from "./service/stageBreakdown.js"
 import { threadCpu } from "./service/threadCpu.js"
+import { benchModelRuns } from "./modelRuns.js"
 import { benchNativeKernels } from "./nativeKernels.js"
 import { benchNativeOpen } from "./nativeOpen.js"
 import { soak } from "./soak.js"
@@ -34,6 +35,7 @@ print("native open(), 3-frame 1280x720 capture, captures/s (one at a time)", Num
 print("native open(), CPU ms per capture", Number(open.cpuMillisPerOpen.toFixed(3)))
 
 print("addon pixel kernels, CPU us per 3-frame 1280x720 capture (medians of 25 rounds)", await benchNativeKernels())
+print("face models, CPU us per run, one ONNX Runtime thread (medians of 15 rounds)", await benchModelRuns())
 
 const face = await Effect.runPromise(faceBench)
 print("face analysis, best 1280x720 frame, median ms", face.bestFrameMs)

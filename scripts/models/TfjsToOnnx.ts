@@ -84,6 +84,13 @@ export const convertTfjsGraph = (graph: TfGraph, producer: string): ConvertedMod
   const nodes: Array<INode> = []
   const initializers: Array<ITensor> = []
   const layouts = new Map<string, Layout>()
+  /** Channel count of each channel-first activation, where the graph fixes it. */
+  const channelCounts = new Map<string, number>()
+  const channelsOf = (input: string): number | undefined => channelCounts.get(tensorName(input))
+  const keepChannels = (input: string, out: string) => {
+    const channels = channelsOf(input)
+    if (channels !== undefined) channelCounts.set(out, channels)
+  }
   const consts = new Map<string, TfWeight>()
   let counter = 0
   const fresh = (base: string): string => `${base}__${counter++}`
@@ -118,29 +125,33 @@ export const convertTfjsGraph = (graph: TfGraph, producer: string): ConvertedMod
     layoutOf(input) === "nchw"
       ? emit("Transpose", [tensorName(input)], fresh(`${tensorName(input)}_nhwc`), [attrInts("perm", NCHW_TO_NHWC)])
       : tensorName(input)
+  /** x times a constant per channel, as a 1x1 convolution with one group per channel (ORT keeps it blocked). */
+  const channelScale = (x: string, weights: Float32Array, base: string, out: string): string =>
+    emit("Conv", [x, floatConst(`${base}_scale`, [weights.length, 1, 1, 1], weights)], out, [
+      attrInt("group", weights.length),
+      attrInts("kernel_shape", [1, 1])
+    ])
   /**
-   * PReLU, written as Max(x, s*x) (or, when some slope exceeds 1, with each such channel's sign
-   * flipped around the Max: -Max(-x, -s*x) = Min(x, s*x)). Both give exactly x for x > 0 and the
-   * same product s*x otherwise (multiplying by -1 is exact), so outputs are bit-identical; but ORT's
-   * own PRelu kernel branches per element and on real images costs more than the whole convolution
-   * stack (FaceMesh: 2.0 of 3.4 ms), while Mul and Max are vectorised.
+   * PReLU, written as Relu(x) + (-s) * Relu(-x) with both products as `channelScale`. Per element
+   * this is exact: x + 0 for x > 0, otherwise 0 + s*x. The point is ONNX Runtime's blocked (NCHWc)
+   * layout: its transformer keeps Conv, Relu, Add and Concat blocked but not Max or a Mul by a
+   * per-channel constant, so the former Max(x, s*x) cost every PReLU a reorder out of the blocked
+   * layout and one back in (with the channel padding below: Iris 1.44 -> 1.05 ms, FaceMesh 1.36 ->
+   * 0.98 ms a run; bench/modelRuns.ts). ORT's own PRelu kernel branches per element and is slower
+   * still. Kept blocked, ORT also folds the residual Adds into the convolutions, which changes their
+   * rounding: outputs move within float32 reordering error (test/face/convertedModels.test.ts), and
+   * eval:faces answers every burst as before.
    */
   const prelu = (x: string, slopeInput: string, out: string): string => {
     const alpha = constOf(slopeInput)
     if (alpha.dtype !== "float32") throw new Error(`${producer}: PReLU slope must be float`)
     const slopes = alpha.data as Float32Array
-    const dims = [slopes.length, 1, 1]
     const base = tensorName(slopeInput)
-    if (slopes.every((s) => s <= 1)) {
-      const scaled = emit("Mul", [x, floatConst(`${base}_slope`, dims, slopes)], fresh(`${out}_scaled`))
-      return emit("Max", [x, scaled], out)
-    }
-    const sign = slopes.map((s) => (s <= 1 ? 1 : -1))
-    const signConst = floatConst(`${base}_sign`, dims, sign)
-    const flipped = emit("Mul", [x, signConst], fresh(`${out}_flipped`))
-    const scaled = emit("Mul", [x, floatConst(`${base}_signed_slope`, dims, slopes.map((s, i) => s * sign[i]!))], fresh(`${out}_scaled`))
-    const max = emit("Max", [flipped, scaled], fresh(`${out}_max`))
-    return emit("Mul", [max, signConst], out)
+    const positive = emit("Relu", [x], fresh(`${out}_positive`))
+    const negated = channelScale(x, new Float32Array(slopes.length).fill(-1), base, fresh(`${out}_negated`))
+    const negativePart = emit("Relu", [negated], fresh(`${out}_negative`))
+    const scaled = channelScale(negativePart, slopes.map((s) => -s), base, fresh(`${out}_scaled`))
+    return emit("Add", [scaled, positive], out)
   }
   const spatial = (node: TfNode, key: string): Array<number> => {
     const v = ints(node.attr?.[key])
@@ -170,6 +181,7 @@ export const convertTfjsGraph = (graph: TfGraph, producer: string): ConvertedMod
         // Spatial size stays free for fully convolutional graphs (see Reshape); batch is free.
         inputDims = NHWC_TO_NCHW.map((axis) => (axis === 0 || axis === 3 ? (dims[axis] ?? -1) : -1))
         layouts.set(out, "nchw")
+        if ((dims[3] ?? -1) > 0) channelCounts.set(out, dims[3]!)
         break
       }
       case "_FusedConv2D":
@@ -198,12 +210,14 @@ export const convertTfjsGraph = (graph: TfGraph, producer: string): ConvertedMod
           else throw new Error(`${producer}: ${node.name} fuses ${activation}`)
         }
         layouts.set(out, "nchw")
+        channelCounts.set(out, filter.dims[0]!)
         break
       }
       case "AddV2": {
         if (layoutOf(inputs[0]!) !== layoutOf(inputs[1]!)) throw new Error(`${producer}: ${node.name} mixes layouts`)
         emit("Add", inputs.map(tensorName), out)
         layouts.set(out, layoutOf(inputs[0]!))
+        keepChannels(inputs[0]!, out)
         break
       }
       case "Relu":
@@ -211,11 +225,13 @@ export const convertTfjsGraph = (graph: TfGraph, producer: string): ConvertedMod
       case "Identity": {
         emit(node.op, [tensorName(inputs[0]!)], out)
         layouts.set(out, layoutOf(inputs[0]!))
+        keepChannels(inputs[0]!, out)
         break
       }
       case "Prelu": {
         prelu(tensorName(inputs[0]!), inputs[1]!, out)
         layouts.set(out, "nchw")
+        keepChannels(inputs[0]!, out)
         break
       }
       case "MaxPool": {
@@ -225,6 +241,7 @@ export const convertTfjsGraph = (graph: TfGraph, producer: string): ConvertedMod
           ...padAttrs(node)
         ])
         layouts.set(out, "nchw")
+        keepChannels(inputs[0]!, out)
         break
       }
       case "Pad": {
@@ -232,8 +249,16 @@ export const convertTfjsGraph = (graph: TfGraph, producer: string): ConvertedMod
         if (p.shape.length !== 2 || p.shape[0] !== 4) throw new Error(`${producer}: ${node.name} pads a non 4-D tensor`)
         const before = NHWC_TO_NCHW.map((axis) => p.data[axis * 2]!)
         const after = NHWC_TO_NCHW.map((axis) => p.data[axis * 2 + 1]!)
-        emit("Pad", [tensorName(inputs[0]!), int64Const(`${out}_pads`, [...before, ...after])], out)
+        const x = tensorName(inputs[0]!)
+        const channels = channelsOf(x)
+        const onlyAddsChannels = before.every((v) => v === 0) && after.every((v, axis) => axis === 1 || v === 0)
+        if (channels !== undefined && onlyAddsChannels && after[1] === channels) {
+          // Zero channels appended (a residual block widening its shortcut), written as a concat
+          // with zeros (0 * x) so that the shortcut stays in ONNX Runtime's blocked layout.
+          emit("Concat", [x, channelScale(x, new Float32Array(channels), out, fresh(`${out}_zeros`))], out, [attrInt("axis", 1)])
+        } else emit("Pad", [x, int64Const(`${out}_pads`, [...before, ...after])], out)
         layouts.set(out, "nchw")
+        if (channels !== undefined) channelCounts.set(out, channels + after[1]!)
         break
       }
       case "Reshape": {

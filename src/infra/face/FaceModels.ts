@@ -21,7 +21,7 @@ export interface FaceModels {
   readonly iris: ort.InferenceSession
 }
 
-const options: ort.InferenceSession.SessionOptions = {
+export const sessionOptions: ort.InferenceSession.SessionOptions = {
   // One core per analysis: the service runs several requests at once on a small machine.
   intraOpNumThreads: 1,
   interOpNumThreads: 1,
@@ -71,7 +71,7 @@ const checkedBytes = (path: string, file: FaceModelFile, bytes: Uint8Array, mani
 const openSession = (path: string, bytes: Uint8Array, signature: ModelSignature) =>
   Effect.acquireRelease(
     Effect.tryPromise({
-      try: () => ort.InferenceSession.create(bytes, options),
+      try: () => ort.InferenceSession.create(bytes, sessionOptions),
       catch: (cause) => modelFailure(path, `cannot be loaded by onnxruntime (${String(cause)})`)
     }),
     (session) => Effect.promise(() => session.release())
