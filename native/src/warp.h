@@ -20,7 +20,12 @@ struct Affine {
 // black (offset) where no tap of a pixel lies inside the image, NaN where the map gives NaN (as
 // the JavaScript did). The caller checks that `rgb` holds width * height * 3 bytes and `out`
 // size * rows * 3 floats.
+// Pixels inside the image take all three channels at once with AVX2 where the CPU has it.
 void warp_to_tensor(const uint8_t* rgb, uint32_t width, uint32_t height, const Affine& t, uint32_t size, uint32_t rows,
                     double gain, double offset, float* out);
+
+// The same without AVX2, whatever the CPU: the fuzzer checks both give the same bits.
+void warp_to_tensor_baseline(const uint8_t* rgb, uint32_t width, uint32_t height, const Affine& t, uint32_t size,
+                             uint32_t rows, double gain, double offset, float* out);
 
 }  // namespace iad
