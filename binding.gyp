@@ -15,7 +15,7 @@
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
-      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-O2", "-ffp-contract=off"]
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-O2", "-fvect-cost-model=dynamic", "-ffp-contract=off"]
     }
   ]
 }
