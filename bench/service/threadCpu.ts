@@ -17,8 +17,16 @@ import { drive } from "./Load.js"
 import { startService } from "./ServiceProcess.js"
 
 const TICKS_PER_SECOND = 100
-/** Threads Node 20 starts before libuv's pool besides the main one (4 V8 platform workers, 2 idle). */
-const NODE_STARTUP_THREADS = 6
+/** Threads Node 20 starts before libuv's pool besides the main one and V8's platform workers. */
+const NODE_HELPER_THREADS = 2
+/** Node's default number of V8 platform workers, when no `--v8-pool-size` is given. */
+const DEFAULT_V8_POOL_SIZE = 4
+
+/** V8's platform workers for these node flags (the last `--v8-pool-size` counts). */
+export const v8PoolSizeOf = (nodeFlags: ReadonlyArray<string>): number => {
+  const sizes = nodeFlags.flatMap((flag) => /^--v8-pool-size=(\d+)$/.exec(flag)?.[1] ?? [])
+  return sizes.length === 0 ? DEFAULT_V8_POOL_SIZE : Number(sizes[sizes.length - 1])
+}
 /** The bench service's engine_pool_size (ServiceProcess.ts): one face worker per engine. */
 const FACE_WORKER_THREADS = 2
 
@@ -53,18 +61,25 @@ export const threadTimes = (pid: number): Map<string, ThreadTime> => {
 }
 
 /** CPU per capture of each kind of thread between two snapshots of the service's threads. */
-export const cpuByRole = (pid: number, before: Map<string, ThreadTime>, after: Map<string, ThreadTime>, requests: number): ThreadCpu["groups"] => {
-  // Node creates its threads in a fixed order: the main thread, 6 at start-up (V8's 4 platform
-  // workers and two idle helpers), libuv's pool at its first use, then the face workers when the
-  // analyzer's pool starts; thread ids grow in creation order.
+export const cpuByRole = (
+  pid: number,
+  before: Map<string, ThreadTime>,
+  after: Map<string, ThreadTime>,
+  requests: number,
+  v8PoolSize: number
+): ThreadCpu["groups"] => {
+  // Node creates its threads in a fixed order: the main thread, at start-up V8's platform workers
+  // (`--v8-pool-size`) and two idle helpers, libuv's pool at its first use, then the face workers
+  // when the analyzer's pool starts; thread ids grow in creation order.
+  const startupThreads = v8PoolSize + NODE_HELPER_THREADS
   const order = [...after.keys()].filter((tid) => tid !== String(pid)).sort((a, b) => Number(a) - Number(b))
   const poolSize = Number(process.env.UV_THREADPOOL_SIZE ?? os.availableParallelism())
   const roleOf = (tid: string): ThreadRole => {
     if (tid === String(pid)) return MAIN_THREAD
     const i = order.indexOf(tid)
-    if (i < NODE_STARTUP_THREADS) return V8_PLATFORM
-    if (i < NODE_STARTUP_THREADS + poolSize) return LIBUV_POOL
-    if (i < NODE_STARTUP_THREADS + poolSize + FACE_WORKER_THREADS) return FACE_WORKERS
+    if (i < startupThreads) return V8_PLATFORM
+    if (i < startupThreads + poolSize) return LIBUV_POOL
+    if (i < startupThreads + poolSize + FACE_WORKER_THREADS) return FACE_WORKERS
     return "other"
   }
   const groups = new Map<ThreadRole, { threads: number; ms: number }>()
@@ -87,7 +102,8 @@ export const threadCpu = async (requests = 200, concurrency = 1, nodeFlags: Read
     const totalBefore = service.cpuMillis()
     await drive(url, capture, requests, concurrency)
     const after = threadTimes(service.pid)
-    return { msPerCapture: (service.cpuMillis() - totalBefore) / requests, groups: cpuByRole(service.pid, before, after, requests) }
+    const v8PoolSize = v8PoolSizeOf(nodeFlags)
+    return { msPerCapture: (service.cpuMillis() - totalBefore) / requests, groups: cpuByRole(service.pid, before, after, requests, v8PoolSize) }
   } finally {
     await service.stop()
   }
