@@ -49,7 +49,9 @@ bool unit_shift(const Affine& t) {
 // lane as the scalar code, in the same order, so the values are the same bit for bit; with AVX2 one
 // instruction does all three channels.
 // (GCC notes that such vectors change the calling convention without AVX: they never cross a call.)
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wpsabi"
+#endif
 typedef double Lanes __attribute__((vector_size(32)));
 
 namespace baseline {
