@@ -9,6 +9,8 @@
 import { join } from "node:path"
 import ort from "onnxruntime-node"
 import { sessionOptions } from "../src/infra/face/FaceModels.js"
+import { cpuMicrosPerCall } from "./CpuTime.js"
+import { median } from "./service/Load.js"
 
 /** Input shapes (NCHW) the analyzer uses: the detector's letterbox, FaceMesh's crop, one eye. */
 const inputs = [
@@ -26,8 +28,6 @@ export interface ModelRun {
   readonly differing?: { readonly values: number; readonly of: number; readonly maxAbs: number }
 }
 
-const median = (values: ReadonlyArray<number>): number => [...values].sort((a, b) => a - b)[values.length >> 1]!
-
 /** A deterministic input in [-1, 1) (a linear congruential sequence): the same for both directories. */
 const inputTensor = (shape: ReadonlyArray<number>): ort.Tensor => {
   const data = new Float32Array(shape.reduce((a, b) => a * b, 1))
@@ -39,12 +39,8 @@ const inputTensor = (shape: ReadonlyArray<number>): ort.Tensor => {
   return new ort.Tensor("float32", data, [...shape])
 }
 
-const cpuPerRun = async (session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, runs: number): Promise<number> => {
-  const start = process.cpuUsage()
-  for (let i = 0; i < runs; i++) await session.run(feeds)
-  const used = process.cpuUsage(start)
-  return (used.user + used.system) / runs
-}
+const cpuPerRun = (session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, runs: number): Promise<number> =>
+  cpuMicrosPerCall(runs, () => session.run(feeds))
 
 const compareOutputs = (a: ort.InferenceSession.OnnxValueMapType, b: ort.InferenceSession.OnnxValueMapType) => {
   let values = 0

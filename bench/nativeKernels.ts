@@ -16,6 +16,8 @@ import { loadNativeAddon } from "../src/infra/native/NativeAddon.js"
 import { javascriptCompareScenes, javascriptSceneTable } from "../test/face/javascriptScene.js"
 import { javascriptWarp } from "../test/face/javascriptWarp.js"
 import { FRAME_HEIGHT, FRAME_WIDTH, framedFace, frontalFace } from "../test/fixtures/face/faceFrames.js"
+import { cpuMicrosPerCall } from "./CpuTime.js"
+import { median } from "./service/Load.js"
 
 export interface NativeKernelsBench {
   /** Microseconds of CPU (all threads) per capture, medians of the rounds. */
@@ -26,15 +28,6 @@ export interface NativeKernelsBench {
   readonly sceneUs: number
   readonly sceneJavaScriptUs: number
 }
-
-const cpuMicros = async (times: number, work: () => unknown): Promise<number> => {
-  const start = process.cpuUsage()
-  for (let i = 0; i < times; i++) await work()
-  const used = process.cpuUsage(start)
-  return (used.user + used.system) / times
-}
-
-const median = (values: ReadonlyArray<number>): number => [...values].sort((a, b) => a - b)[values.length >> 1]!
 
 export const benchNativeKernels = async (rounds = 25): Promise<NativeKernelsBench> => {
   const addon = loadNativeAddon()
@@ -73,7 +66,7 @@ export const benchNativeKernels = async (rounds = 25): Promise<NativeKernelsBenc
   // The first rounds warm up (JIT, caches) and are dropped; the kernels take turns in each round.
   for (let round = 0; round < rounds + 5; round++) {
     for (const [name, work] of Object.entries(kernels)) {
-      const micros = await cpuMicros(20, work)
+      const micros = await cpuMicrosPerCall(20, work)
       if (round >= 5) samples[name]!.push(micros)
     }
   }
