@@ -74,13 +74,33 @@ const depthwiseFilter = (w: TfWeight): { dims: Array<number>; data: Float32Array
   return { dims: [c * m, 1, h, wd], data: out, groups: c }
 }
 
+/** An ONNX filter [O, I, H, W] with zero filters appended up to `outputs` and zero weights up to `inputs`. */
+const widenFilter = (
+  filter: { dims: Array<number>; data: Float32Array },
+  outputs: number,
+  inputs: number
+): { dims: Array<number>; data: Float32Array } => {
+  const [o, i, h, w] = filter.dims as [number, number, number, number]
+  if (outputs === o && inputs === i) return filter
+  const data = new Float32Array(outputs * inputs * h * w)
+  for (let out = 0; out < o; out++)
+    for (let input = 0; input < i; input++)
+      data.set(filter.data.subarray((out * i + input) * h * w, (out * i + input + 1) * h * w), (out * inputs + input) * h * w)
+  return { dims: [outputs, inputs, h, w], data }
+}
+
 export interface ConvertedModel {
   readonly bytes: Uint8Array
   readonly inputName: string
   readonly outputNames: ReadonlyArray<string>
 }
 
-export const convertTfjsGraph = (graph: TfGraph, producer: string): ConvertedModel => {
+export interface ConvertOptions {
+  /** Channel counts are widened to a multiple of this (see `widenedCount`); 1 converts as TF has them. */
+  readonly channelBlock?: number
+}
+
+export const convertTfjsGraph = (graph: TfGraph, producer: string, options: ConvertOptions = {}): ConvertedModel => {
   const nodes: Array<INode> = []
   const initializers: Array<ITensor> = []
   const layouts = new Map<string, Layout>()
@@ -91,6 +111,38 @@ export const convertTfjsGraph = (graph: TfGraph, producer: string): ConvertedMod
     const channels = channelsOf(input)
     if (channels !== undefined) channelCounts.set(out, channels)
   }
+  /**
+   * Channel counts ONNX Runtime's blocked layout takes whole: a multiple of its block of 16 floats
+   * with AVX-512, 8 with AVX2 (`channelBlock`, 16 by default, suits both). A 24-channel activation
+   * (BlazeFace's first two stages) is padded by ORT inside each convolution, but its MaxPool then
+   * cannot stay blocked, and every Add and Relu of those stages ran unfused in plain layout with a
+   * reorder on each side. Such an activation is stored here with zero channels appended up to the
+   * next multiple of the block ("widened"): the
+   * convolutions get zero weights for them, and Relu, Add, MaxPool and the zero padding of a
+   * shortcut keep zeros zero, so the real channels are computed as before. Only an activation whose
+   * every consumer is one of those ops is widened; any other consumer reads a Slice of the real
+   * channels (`realChannels`).
+   */
+  const channelBlock = options.channelBlock ?? 16
+  const storedCounts = new Map<string, number>()
+  const storedOf = (input: string): number | undefined => storedCounts.get(tensorName(input)) ?? channelsOf(input)
+  const isWidened = (input: string): boolean => storedCounts.has(tensorName(input))
+  const keepStored = (input: string, out: string) => {
+    const stored = storedCounts.get(tensorName(input))
+    if (stored !== undefined) storedCounts.set(out, stored)
+  }
+  const consumers = new Map<string, Array<string>>()
+  for (const node of graph.nodes)
+    for (const input of node.input ?? []) {
+      const name = tensorName(input.replace(/^\^/, ""))
+      consumers.set(name, [...(consumers.get(name) ?? []), node.op])
+    }
+  const keepsZeroChannels = new Set(["_FusedConv2D", "DepthwiseConv2dNative", "AddV2", "Relu", "MaxPool", "Pad", "Prelu"])
+  const widenedCount = (out: string, channels: number): number =>
+    channels >= 8 && channels % channelBlock !== 0 && (consumers.get(out) ?? []).every((op) => keepsZeroChannels.has(op))
+      ? Math.ceil(channels / channelBlock) * channelBlock
+      : channels
+  const realSlices = new Map<string, string>()
   const consts = new Map<string, TfWeight>()
   let counter = 0
   const fresh = (base: string): string => `${base}__${counter++}`
@@ -119,11 +171,25 @@ export const convertTfjsGraph = (graph: TfGraph, producer: string): ConvertedMod
     nodes.push({ opType, input: inputs, output: [output], name: fresh(output), attribute })
     return output
   }
+  /** The activation with only its real channels: a widened one is sliced (once), any other is itself. */
+  const realChannels = (input: string): string => {
+    const name = tensorName(input)
+    if (!isWidened(name)) return name
+    const cached = realSlices.get(name)
+    if (cached !== undefined) return cached
+    const channels = channelsOf(name)!
+    const bounds = [int64Const(`${name}_from`, [0]), int64Const(`${name}_to`, [channels]), int64Const(`${name}_axes`, [1])]
+    const sliced = emit("Slice", [name, ...bounds], fresh(`${name}_real`))
+    layouts.set(sliced, "nchw")
+    channelCounts.set(sliced, channels)
+    realSlices.set(name, sliced)
+    return sliced
+  }
   const layoutOf = (input: string): Layout => layouts.get(tensorName(input)) ?? "plain"
   /** A 4-D activation as TF sees it (NHWC), for ops whose semantics depend on memory order. */
   const asTf = (input: string): string =>
     layoutOf(input) === "nchw"
-      ? emit("Transpose", [tensorName(input)], fresh(`${tensorName(input)}_nhwc`), [attrInts("perm", NCHW_TO_NHWC)])
+      ? emit("Transpose", [realChannels(input)], fresh(`${tensorName(input)}_nhwc`), [attrInts("perm", NCHW_TO_NHWC)])
       : tensorName(input)
   /** x times a constant per channel, as a 1x1 convolution with one group per channel (ORT keeps it blocked). */
   const channelScale = (x: string, weights: Float32Array, base: string, out: string): string =>
@@ -131,6 +197,16 @@ export const convertTfjsGraph = (graph: TfGraph, producer: string): ConvertedMod
       attrInt("group", weights.length),
       attrInts("kernel_shape", [1, 1])
     ])
+  /**
+   * `count` zero channels of x's size, from a 1x1 convolution of x with zero weights: one weight
+   * per channel when the counts match, else a whole (ungrouped) convolution, the only other kind
+   * ORT keeps blocked (BlazeFace's one case: 16 from 32 channels at 24x32, ~0.4 M multiplies).
+   */
+  const zeroChannels = (x: string, xChannels: number, count: number, out: string): string => {
+    if (count === xChannels) return channelScale(x, new Float32Array(count), out, fresh(`${out}_zeros`))
+    const weights = floatConst(`${out}_scale`, [count, xChannels, 1, 1], new Float32Array(count * xChannels))
+    return emit("Conv", [x, weights], fresh(`${out}_zeros`), [attrInts("kernel_shape", [1, 1])])
+  }
   /**
    * PReLU, written as Relu(x) + (-s) * Relu(-x) with both products as `channelScale`. Per element
    * this is exact: x + 0 for x > 0, otherwise 0 + s*x. The point is ONNX Runtime's blocked (NCHWc)
@@ -145,7 +221,9 @@ export const convertTfjsGraph = (graph: TfGraph, producer: string): ConvertedMod
   const prelu = (x: string, slopeInput: string, out: string): string => {
     const alpha = constOf(slopeInput)
     if (alpha.dtype !== "float32") throw new Error(`${producer}: PReLU slope must be float`)
-    const slopes = alpha.data as Float32Array
+    // A widened x gets zero slopes for its zero channels, which keeps them zero.
+    const slopes = new Float32Array(storedOf(x) ?? alpha.data.length)
+    slopes.set(alpha.data as Float32Array)
     const base = tensorName(slopeInput)
     const positive = emit("Relu", [x], fresh(`${out}_positive`))
     const negated = channelScale(x, new Float32Array(slopes.length).fill(-1), base, fresh(`${out}_negated`))
@@ -188,42 +266,64 @@ export const convertTfjsGraph = (graph: TfGraph, producer: string): ConvertedMod
       case "DepthwiseConv2dNative": {
         const w = constOf(inputs[1]!)
         const depthwise = node.op === "DepthwiseConv2dNative"
-        const filter = depthwise ? depthwiseFilter(w) : { ...convFilter(w), groups: 1 }
-        const convInputs = [tensorName(inputs[0]!), floatConst(`${out}_w`, filter.dims, filter.data)]
+        const real = depthwise ? depthwiseFilter(w) : { ...convFilter(w), groups: 1 }
+        // A widened input: a plain convolution reads its zero channels through zero weights; a
+        // depthwise one (one filter per channel) gets zero filters for them, unless it multiplies
+        // channels, which then reads the real channels only.
+        const channelwise = depthwise && real.groups === real.dims[0]
+        const x = isWidened(inputs[0]!) && depthwise && !channelwise ? realChannels(inputs[0]!) : tensorName(inputs[0]!)
+        const inputStored = storedOf(x) ?? (depthwise ? real.groups : real.dims[1]!)
+        const outputs = channelwise ? inputStored : depthwise ? real.dims[0]! : widenedCount(out, real.dims[0]!)
+        const filter = widenFilter(real, outputs, depthwise ? 1 : inputStored)
+        const groups = channelwise ? inputStored : real.groups
+        const convInputs = [x, floatConst(`${out}_w`, filter.dims, filter.data)]
         const ops = depthwise ? [] : fusedOps(node)
         if (ops[0] === "BiasAdd") {
           const bias = constOf(inputs[2]!)
-          convInputs.push(floatConst(`${out}_b`, [bias.data.length], bias.data as Float32Array))
+          const widenedBias = new Float32Array(outputs)
+          widenedBias.set(bias.data as Float32Array)
+          convInputs.push(floatConst(`${out}_b`, [outputs], widenedBias))
         } else if (ops.length > 0) throw new Error(`${producer}: ${node.name} fuses ${ops.join(",")}`)
         const attrs = [
           attrInts("strides", spatial(node, "strides")),
           attrInts("dilations", spatial(node, "dilations")),
-          attrInt("group", filter.groups),
+          attrInt("group", groups),
           ...padAttrs(node)
         ]
         const activation = ops[1]
-        if (activation === undefined) emit("Conv", convInputs, out, attrs)
-        else {
-          const conv = emit("Conv", convInputs, fresh(`${out}_conv`), attrs)
-          if (activation === "Relu") emit("Relu", [conv], out)
-          else if (activation === "Prelu") prelu(conv, inputs[3]!, out)
-          else throw new Error(`${producer}: ${node.name} fuses ${activation}`)
-        }
+        const realOutputs = real.dims[0]!
+        const conv = activation === undefined ? out : fresh(`${out}_conv`)
+        emit("Conv", convInputs, conv, attrs)
+        channelCounts.set(conv, realOutputs)
+        if (outputs !== realOutputs) storedCounts.set(conv, outputs)
+        if (activation === "Relu") emit("Relu", [conv], out)
+        else if (activation === "Prelu") prelu(conv, inputs[3]!, out)
+        else if (activation !== undefined) throw new Error(`${producer}: ${node.name} fuses ${activation}`)
         layouts.set(out, "nchw")
-        channelCounts.set(out, filter.dims[0]!)
+        channelCounts.set(out, realOutputs)
+        if (outputs !== realOutputs) storedCounts.set(out, outputs)
         break
       }
       case "AddV2": {
         if (layoutOf(inputs[0]!) !== layoutOf(inputs[1]!)) throw new Error(`${producer}: ${node.name} mixes layouts`)
-        emit("Add", inputs.map(tensorName), out)
+        // Zeros add to zeros: two activations stored alike add as they are, others by real channels.
+        const alike = storedOf(inputs[0]!) === storedOf(inputs[1]!) && isWidened(inputs[0]!) === isWidened(inputs[1]!)
+        emit("Add", alike ? inputs.map(tensorName) : inputs.map(realChannels), out)
         layouts.set(out, layoutOf(inputs[0]!))
         keepChannels(inputs[0]!, out)
+        if (alike) keepStored(inputs[0]!, out)
         break
       }
-      case "Relu":
+      case "Relu": {
+        emit(node.op, [tensorName(inputs[0]!)], out)
+        layouts.set(out, layoutOf(inputs[0]!))
+        keepChannels(inputs[0]!, out)
+        keepStored(inputs[0]!, out)
+        break
+      }
       case "Sigmoid":
       case "Identity": {
-        emit(node.op, [tensorName(inputs[0]!)], out)
+        emit(node.op, [realChannels(inputs[0]!)], out)
         layouts.set(out, layoutOf(inputs[0]!))
         keepChannels(inputs[0]!, out)
         break
@@ -232,9 +332,11 @@ export const convertTfjsGraph = (graph: TfGraph, producer: string): ConvertedMod
         prelu(tensorName(inputs[0]!), inputs[1]!, out)
         layouts.set(out, "nchw")
         keepChannels(inputs[0]!, out)
+        keepStored(inputs[0]!, out)
         break
       }
       case "MaxPool": {
+        keepStored(inputs[0]!, out)
         emit("MaxPool", [tensorName(inputs[0]!)], out, [
           attrInts("kernel_shape", spatial(node, "ksize")),
           attrInts("strides", spatial(node, "strides")),
@@ -249,14 +351,25 @@ export const convertTfjsGraph = (graph: TfGraph, producer: string): ConvertedMod
         if (p.shape.length !== 2 || p.shape[0] !== 4) throw new Error(`${producer}: ${node.name} pads a non 4-D tensor`)
         const before = NHWC_TO_NCHW.map((axis) => p.data[axis * 2]!)
         const after = NHWC_TO_NCHW.map((axis) => p.data[axis * 2 + 1]!)
-        const x = tensorName(inputs[0]!)
-        const channels = channelsOf(x)
+        const channels = channelsOf(inputs[0]!)
         const onlyAddsChannels = before.every((v) => v === 0) && after.every((v, axis) => axis === 1 || v === 0)
+        const onlySpatial = before[1] === 0 && after[1] === 0
         if (channels !== undefined && onlyAddsChannels && after[1] === channels) {
           // Zero channels appended (a residual block widening its shortcut), written as a concat
-          // with zeros (0 * x) so that the shortcut stays in ONNX Runtime's blocked layout.
-          emit("Concat", [x, channelScale(x, new Float32Array(channels), out, fresh(`${out}_zeros`))], out, [attrInt("axis", 1)])
-        } else emit("Pad", [x, int64Const(`${out}_pads`, [...before, ...after])], out)
+          // with zeros (0 * x) so that the shortcut stays in ONNX Runtime's blocked layout. A
+          // widened x already ends in zeros: it needs fewer appended.
+          const stored = widenedCount(out, 2 * channels)
+          const x = (storedOf(inputs[0]!) ?? channels) <= stored ? tensorName(inputs[0]!) : realChannels(inputs[0]!)
+          const xStored = storedOf(x) ?? channels
+          if (stored === xStored) emit("Identity", [x], out)
+          else emit("Concat", [x, zeroChannels(x, xStored, stored - xStored, out)], out, [attrInt("axis", 1)])
+          if (stored !== 2 * channels) storedCounts.set(out, stored)
+        } else {
+          // Zero pixels around zero channels stay zero; any other padding reads the real channels.
+          const x = onlySpatial ? tensorName(inputs[0]!) : realChannels(inputs[0]!)
+          emit("Pad", [x, int64Const(`${out}_pads`, [...before, ...after])], out)
+          if (onlySpatial) keepStored(inputs[0]!, out)
+        }
         layouts.set(out, "nchw")
         if (channels !== undefined) channelCounts.set(out, channels + after[1]!)
         break
@@ -276,7 +389,7 @@ export const convertTfjsGraph = (graph: TfGraph, producer: string): ConvertedMod
         const nchw = parts.every((p) => layoutOf(p) === "nchw")
         let axis = axisConst.data[0]!
         if (nchw) axis = NHWC_TO_NCHW.indexOf(axis < 0 ? axis + 4 : axis)
-        emit("Concat", (nchw ? parts.map(tensorName) : parts.map(asTf)), out, [attrInt("axis", axis)])
+        emit("Concat", (nchw ? parts.map(realChannels) : parts.map(asTf)), out, [attrInt("axis", axis)])
         layouts.set(out, nchw ? "nchw" : "plain")
         break
       }
