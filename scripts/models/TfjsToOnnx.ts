@@ -208,15 +208,18 @@ export const convertTfjsGraph = (graph: TfGraph, producer: string, options: Conv
     return emit("Conv", [x, weights], fresh(`${out}_zeros`), [attrInts("kernel_shape", [1, 1])])
   }
   /**
-   * PReLU, written as Relu(x) + (-s) * Relu(-x) with both products as `channelScale`. Per element
-   * this is exact: x + 0 for x > 0, otherwise 0 + s*x. The point is ONNX Runtime's blocked (NCHWc)
-   * layout: its transformer keeps Conv, Relu, Add and Concat blocked but not Max or a Mul by a
-   * per-channel constant, so the former Max(x, s*x) cost every PReLU a reorder out of the blocked
-   * layout and one back in (with the channel padding below: Iris 1.44 -> 1.05 ms, FaceMesh 1.36 ->
-   * 0.98 ms a run; bench/modelRuns.ts). ORT's own PRelu kernel branches per element and is slower
-   * still. Kept blocked, ORT also folds the residual Adds into the convolutions, which changes their
-   * rounding: outputs move within float32 reordering error (test/face/convertedModels.test.ts), and
-   * eval:faces answers every burst as before.
+   * PReLU, written as x + (1 - s) * Relu(-x) with both products as `channelScale`: x for x > 0,
+   * otherwise x + (1 - s) * (-x) = s * x (within a rounding of x). The point is ONNX Runtime's
+   * blocked (NCHWc) layout: its transformer keeps Conv, Relu, Add and Concat blocked but not Max or
+   * a Mul by a per-channel constant, so the former Max(x, s*x) cost every PReLU a reorder out of
+   * the blocked layout and one back in (with the channel padding below: Iris 1.44 -> 1.05 ms,
+   * FaceMesh 1.36 -> 0.98 ms a run; bench/modelRuns.ts). ORT's own PRelu kernel branches per element
+   * and is slower still. Both products fuse into their convolutions (the Relu as its activation, the
+   * Add as its sum), so each PReLU is two passes; the earlier Relu(x) + (-s) * Relu(-x), exact per
+   * element, needed a third for Relu(x), whose input the negation also reads (Iris 1.10 -> 1.00 ms,
+   * FaceMesh 1.02 -> 0.93 ms). Kept blocked, ORT also folds the residual Adds into the
+   * convolutions, which changes their rounding: outputs move within float32 reordering error
+   * (test/face/convertedModels.test.ts), and eval:faces answers every burst as before.
    */
   const prelu = (x: string, slopeInput: string, out: string): string => {
     const alpha = constOf(slopeInput)
@@ -225,11 +228,10 @@ export const convertTfjsGraph = (graph: TfGraph, producer: string, options: Conv
     const slopes = new Float32Array(storedOf(x) ?? alpha.data.length)
     slopes.set(alpha.data as Float32Array)
     const base = tensorName(slopeInput)
-    const positive = emit("Relu", [x], fresh(`${out}_positive`))
     const negated = channelScale(x, new Float32Array(slopes.length).fill(-1), base, fresh(`${out}_negated`))
     const negativePart = emit("Relu", [negated], fresh(`${out}_negative`))
-    const scaled = channelScale(negativePart, slopes.map((s) => -s), base, fresh(`${out}_scaled`))
-    return emit("Add", [scaled, positive], out)
+    const scaled = channelScale(negativePart, slopes.map((s) => 1 - s), base, fresh(`${out}_scaled`))
+    return emit("Add", [scaled, x], out)
   }
   const spatial = (node: TfNode, key: string): Array<number> => {
     const v = ints(node.attr?.[key])
