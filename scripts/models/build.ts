@@ -16,6 +16,13 @@ import { convertTfjsGraph } from "./TfjsToOnnx.js"
 /** The models the face analyzer loads, by the name of their TF.js graph (the file is `<name>.onnx`). */
 export const faceModelNames = faceModelFiles.map((file) => basename(file, ".onnx"))
 
+/**
+ * Models the analyzer runs at more than one input size: the detector takes the frame at its own
+ * aspect (256x192 for 16:9, wider when a face is cut; FaceDetection.ts). FaceMesh and Iris always
+ * run at their trained 192 and 64 px, which their converted inputs then fix (ConvertOptions).
+ */
+const freeSizeModels = new Set(["blazeface"])
+
 export const humanModelsDir = (): string => join(packageDir("@vladmandic/human"), "models")
 
 const humanVersion = (): string => {
@@ -33,7 +40,8 @@ export const buildFaceModels = (outDir: string): Array<string> => {
   mkdirSync(outDir, { recursive: true })
   const digests: Record<string, ModelDigest> = {}
   const lines = faceModelNames.map((name) => {
-    const converted = convertTfjsGraph(readTfjsGraph(join(humanModelsDir(), `${name}.json`)), name)
+    const graph = readTfjsGraph(join(humanModelsDir(), `${name}.json`))
+    const converted = convertTfjsGraph(graph, name, { freeSpatialSize: freeSizeModels.has(name) })
     const target = join(outDir, `${name}.onnx`)
     writeAtomically(target, converted.bytes)
     digests[`${name}.onnx`] = digestOf(converted.bytes)
