@@ -49,7 +49,7 @@ describe("model integrity at load", () => {
     Effect.gen(function* () {
       const dir = copyModels()
       const models = yield* Effect.scoped(
-        Effect.map(loadFaceModels(dir), (m) => [m.detector.outputNames.length, m.mesh.outputNames.length, m.iris.outputNames.length])
+        Effect.map(loadFaceModels(dir), (m) => [m.detector.anySize.outputNames.length, m.mesh.outputNames.length, m.iris.outputNames.length])
       )
       expect(models).toEqual([4, 3, 1])
       const manifest = JSON.parse(fs.readFileSync(path.join(dir, manifestFileName), "utf8")) as ModelManifest

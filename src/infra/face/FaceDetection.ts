@@ -1,6 +1,6 @@
 /** Runs BlazeFace on a decoded frame and maps its detections back into that frame's pixels. */
-import type { InferenceSession } from "onnxruntime-node"
 import { decodeDetections, type Detection } from "./BlazeFaceDetector.js"
+import { detectorSessionFor, type DetectorSessions } from "./DetectorSessions.js"
 import { runModel } from "./FaceModels.js"
 import { type Affine, applyAffine, warpToTensor } from "./ImageWarp.js"
 import type { RgbImage } from "./RgbImage.js"
@@ -63,11 +63,11 @@ export const cutByLongSide = (d: Detection, imgWidth: number, imgHeight: number)
   )
 }
 
-const runDetector = async (session: InferenceSession, img: RgbImage, input: DetectorInput, target?: Float32Array): Promise<Array<Detection>> => {
+const runDetector = async (sessions: DetectorSessions, img: RgbImage, input: DetectorInput, target?: Float32Array): Promise<Array<Detection>> => {
   // The wider input of a cut face may not fit the pooled buffer (a 4:3 frame: 320x256).
   const pooled = target !== undefined && target.length >= 3 * input.width * input.height ? target : undefined
   const tensor = warpToTensor(img, input.t, input.width, 2 / 255, -1, input.height, pooled)
-  const outputs = await runModel(session, tensor, input.width, 1, input.height)
+  const outputs = await runModel(detectorSessionFor(sessions, input.width, input.height), tensor, input.width, 1, input.height)
   return decodeDetections(outputs, input.width, input.height, CANDIDATE_SCORE).map((d): Detection => {
     const [x0, y0] = applyAffine(input.t, d.x, d.y)
     const [x1, y1] = applyAffine(input.t, d.x + d.width, d.y + d.height)
@@ -98,8 +98,8 @@ const runDetector = async (session: InferenceSession, img: RgbImage, input: Dete
  * frames with such a candidate pay for the second run; bands on every frame would cost +12-25% of
  * detector time on all of them, or move every detection (docs/face-analysis.md).
  */
-export const detectFaces = async (session: InferenceSession, img: RgbImage, target?: Float32Array): Promise<Array<Detection>> => {
-  const plain = await runDetector(session, img, detectorInput(img.width, img.height), target)
+export const detectFaces = async (sessions: DetectorSessions, img: RgbImage, target?: Float32Array): Promise<Array<Detection>> => {
+  const plain = await runDetector(sessions, img, detectorInput(img.width, img.height), target)
   if (!plain.some((d) => d.score >= EDGE_RETRY_SCORE && cutByLongSide(d, img.width, img.height))) return plain
-  return runDetector(session, img, detectorInput(img.width, img.height, EDGE_BAND), target)
+  return runDetector(sessions, img, detectorInput(img.width, img.height, EDGE_BAND), target)
 }

@@ -1,6 +1,6 @@
 /**
- * The three ONNX sessions (BlazeFace detector, FaceMesh landmarks, Iris eye contours), loaded once
- * per Layer and released with its scope. The .onnx files are produced at install time by
+ * The ONNX sessions (BlazeFace detector, FaceMesh landmarks, Iris eye contours; the detector as
+ * several, DetectorSessions.ts), loaded once per Layer and released with its scope. The .onnx files are produced at install time by
  * `scripts/models/build.ts` from the TF.js graphs shipped in `@vladmandic/human`, with a manifest
  * of their digests: start-up refuses a model that is missing, unreadable, not the one built, or
  * not shaped as the analyzer reads it, and names the file.
@@ -13,10 +13,12 @@ import { join } from "node:path"
 import ort from "onnxruntime-node"
 import { FaceAnalysisError } from "../../domain/FaceAnalyzer.js"
 import { digestOf, type FaceModelFile, manifestFileName, ModelManifest } from "./ModelManifest.js"
+import { type DetectorSessions, FIXED_DETECTOR_SIZES, sizeKey } from "./DetectorSessions.js"
+import { withFixedInputSize } from "./FixedInputSize.js"
 import { type ModelSignature, modelSignatures, signatureMismatch } from "./ModelSignatures.js"
 
 export interface FaceModels {
-  readonly detector: ort.InferenceSession
+  readonly detector: DetectorSessions
   readonly mesh: ort.InferenceSession
   readonly iris: ort.InferenceSession
 }
@@ -95,9 +97,24 @@ export const loadFaceModels = (modelsDir: string) =>
     const read = (file: FaceModelFile) => readBytes(pathOf(file))
     const bytes = yield* Effect.all({ "blazeface.onnx": read("blazeface.onnx"), "facemesh.onnx": read("facemesh.onnx"), "iris.onnx": read("iris.onnx") })
     const manifest = yield* readManifest(modelsDir)
-    const open = (file: FaceModelFile) =>
-      Effect.flatMap(checkedBytes(pathOf(file), file, bytes[file], manifest), (checked) => openSession(pathOf(file), checked, modelSignatures[file]))
-    return yield* Effect.all({ detector: open("blazeface.onnx"), mesh: open("facemesh.onnx"), iris: open("iris.onnx") })
+    const checked = (file: FaceModelFile) => checkedBytes(pathOf(file), file, bytes[file], manifest)
+    const open = (file: FaceModelFile) => Effect.flatMap(checked(file), (verified) => openSession(pathOf(file), verified, modelSignatures[file]))
+    const detector = Effect.gen(function* () {
+      const path = pathOf("blazeface.onnx")
+      const verified = yield* checked("blazeface.onnx")
+      const anySize = yield* openSession(path, verified, modelSignatures["blazeface.onnx"])
+      const fixed = yield* Effect.forEach(FIXED_DETECTOR_SIZES, ({ width, height }) =>
+        Effect.try({
+          try: () => withFixedInputSize(verified, height, width),
+          catch: (cause) => modelFailure(path, `cannot be fixed at ${sizeKey(width, height)} (${String(cause)})`)
+        }).pipe(
+          Effect.flatMap((sized) => openSession(`${path} at ${sizeKey(width, height)}`, sized, modelSignatures["blazeface.onnx"])),
+          Effect.map((session) => [sizeKey(width, height), session] as const)
+        )
+      )
+      return { anySize, bySize: new Map(fixed) } satisfies DetectorSessions
+    })
+    return yield* Effect.all({ detector, mesh: open("facemesh.onnx"), iris: open("iris.onnx") })
   })
 
 /**
