@@ -3,7 +3,8 @@
  * channels is stored with 32 so that ONNX Runtime keeps it in its blocked layout, and computes what
  * the same network converted channel for channel computes. The graph is small and made here, so
  * that every path of the widening runs: convolutions, depthwise, residual Add, Relu, MaxPool, the
- * zero padding of a shortcut, and consumers that need the real channels (Sigmoid, Reshape).
+ * zero padding of a shortcut, and consumers that need the real channels (Sigmoid, Reshape). Also
+ * the input size: the TF graph's own unless asked free.
  */
 import { describe, expect, it } from "@effect/vitest"
 import onnxProto from "onnx-proto"
@@ -25,7 +26,7 @@ const seeded = (count: number, seed: number): Float32Array => {
   })
 }
 
-const graph = (): TfGraph => {
+const graph = (height = -1, width = -1): TfGraph => {
   const weights = new Map<string, TfWeight>()
   const nodes: Array<TfNode> = []
   const constant = (name: string, weight: TfWeight) => {
@@ -46,7 +47,8 @@ const graph = (): TfGraph => {
     nodes.push({ name, op: kind, input: inputs, ...(attr === undefined ? {} : { attr }) })
     return name
   }
-  nodes.push({ name: "input", op: "Placeholder", attr: { shape: { shape: { dim: [{ size: "1" }, { size: "-1" }, { size: "-1" }, { size: "3" }] } } } })
+  const dim = [1, height, width, 3].map((size) => ({ size: String(size) }))
+  nodes.push({ name: "input", op: "Placeholder", attr: { shape: { shape: { dim } } } })
   const stem = conv("stem", "input", 3, 24, 3, true, 1)
   const depthwise = op("depthwise", "DepthwiseConv2dNative", [stem, float("depthwise/w", [3, 3, 24, 1], 3)], nhwc)
   const pointwise = conv("pointwise", depthwise, 24, 24, 1, false, 5)
@@ -108,5 +110,12 @@ describe("the model converter's channel widening", () => {
       // The same sums, some in another order (ORT folds the residual Add into the convolution).
       expect(worst).toBeLessThan(1e-5)
     }
+  })
+
+  it("keeps the TF graph's input size unless asked to leave it free", () => {
+    const inputShape = (bytes: Uint8Array) =>
+      onnx.ModelProto.decode(bytes).graph!.input![0]!.type!.tensorType!.shape!.dim!.map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue)))
+    expect(inputShape(convertTfjsGraph(graph(24, 32), "fixed").bytes)).toEqual([1, 3, 24, 32])
+    expect(inputShape(convertTfjsGraph(graph(24, 32), "free", { freeSpatialSize: true }).bytes)).toEqual([1, 3, "height", "width"])
   })
 })
