@@ -6,18 +6,30 @@
  * scripts/models/build.ts), taking turns with `models/` so a slow spell weighs on both alike, and
  * counts the output values that differ between the two. `bench/run.ts` imports `benchModelRuns`.
  */
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import ort from "onnxruntime-node"
 import { sessionOptions } from "../src/infra/face/FaceModels.js"
+import { withFixedInputSize } from "../src/infra/face/FixedInputSize.js"
 import { cpuMicrosPerCall } from "./CpuTime.js"
 import { median } from "./service/Load.js"
 
-/** Input shapes (NCHW) the analyzer uses: the detector's letterbox, FaceMesh's crop, one eye. */
+/**
+ * Input shapes (NCHW) the analyzer uses: the detector's letterbox, FaceMesh's crop, one eye. The
+ * detector twice: its any-size session and the one made for 256x192 (DetectorSessions.ts), which a
+ * 16:9 frame takes.
+ */
 const inputs = [
-  { file: "blazeface.onnx", shape: [1, 3, 192, 256] },
-  { file: "facemesh.onnx", shape: [1, 3, 192, 192] },
-  { file: "iris.onnx", shape: [1, 3, 64, 64] }
+  { file: "blazeface.onnx", shape: [1, 3, 192, 256], sized: false },
+  { file: "blazeface.onnx", shape: [1, 3, 192, 256], sized: true },
+  { file: "facemesh.onnx", shape: [1, 3, 192, 192], sized: false },
+  { file: "iris.onnx", shape: [1, 3, 64, 64], sized: false }
 ] as const
+
+const openSession = (dir: string, file: string, shape: ReadonlyArray<number>, sized: boolean) =>
+  sized
+    ? ort.InferenceSession.create(withFixedInputSize(readFileSync(join(dir, file)), shape[2]!, shape[3]!), sessionOptions)
+    : ort.InferenceSession.create(join(dir, file), sessionOptions)
 
 export interface ModelRun {
   readonly file: string
@@ -62,9 +74,10 @@ const compareOutputs = (a: ort.InferenceSession.OnnxValueMapType, b: ort.Inferen
 
 export const benchModelRuns = async (modelsDir = "models", otherDir?: string, rounds = 15, runsPerRound = 30): Promise<Array<ModelRun>> => {
   const results: Array<ModelRun> = []
-  for (const { file, shape } of inputs) {
-    const session = await ort.InferenceSession.create(join(modelsDir, file), sessionOptions)
-    const other = otherDir === undefined ? undefined : await ort.InferenceSession.create(join(otherDir, file), sessionOptions)
+  for (const { file: name, shape, sized } of inputs) {
+    const file = sized ? `${name} at ${shape[3]}x${shape[2]}` : name
+    const session = await openSession(modelsDir, name, shape, sized)
+    const other = otherDir === undefined ? undefined : await openSession(otherDir, name, shape, sized)
     const feeds = { [session.inputNames[0]!]: inputTensor(shape) }
     const otherFeeds = other === undefined ? undefined : { [other.inputNames[0]!]: inputTensor(shape) }
     await cpuPerRun(session, feeds, runsPerRound)
