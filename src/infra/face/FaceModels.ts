@@ -1,6 +1,7 @@
 /**
  * The ONNX sessions (BlazeFace detector, FaceMesh landmarks, Iris eye contours; the detector as
- * several, DetectorSessions.ts), loaded once per Layer and released with its scope. The .onnx files are produced at install time by
+ * several, DetectorSessions.ts), loaded once per Layer and released with its scope. The .onnx
+ * files are produced at install time by
  * `scripts/models/build.ts` from the TF.js graphs shipped in `@vladmandic/human`, with a manifest
  * of their digests: start-up refuses a model that is missing, unreadable, not the one built, or
  * not shaped as the analyzer reads it, and names the file.
@@ -12,9 +13,9 @@ import { readFile } from "node:fs/promises"
 import { join } from "node:path"
 import ort from "onnxruntime-node"
 import { FaceAnalysisError } from "../../domain/FaceAnalyzer.js"
-import { digestOf, type FaceModelFile, manifestFileName, ModelManifest } from "./ModelManifest.js"
 import { type DetectorSessions, FIXED_DETECTOR_SIZES, sizeKey } from "./DetectorSessions.js"
 import { withFixedInputSize } from "./FixedInputSize.js"
+import { digestOf, type FaceModelFile, manifestFileName, ModelManifest } from "./ModelManifest.js"
 import { type ModelSignature, modelSignatures, signatureMismatch } from "./ModelSignatures.js"
 
 export interface FaceModels {
