@@ -101,8 +101,8 @@ export interface ConvertOptions {
   /**
    * The input's height and width left free (any size), for a graph run at more than one size; by
    * default they stay the TF graph's own. Fixed sizes let ONNX Runtime prove a residual block's two
-   * branches the same shape and fold its Add into the convolution (FaceMesh 0.94 -> 0.80 ms, Iris
-   * 1.01 -> 0.91 ms a run); with free sizes it adds them in a pass of its own.
+   * branches the same shape and fold its Add into the convolution (FaceMesh 0.90 -> 0.77 ms, Iris
+   * 0.94 -> 0.88 ms a run); with free sizes it adds them in a pass of its own.
    */
   readonly freeSpatialSize?: boolean
 }
@@ -137,6 +137,11 @@ export const convertTfjsGraph = (graph: TfGraph, producer: string, options: Conv
   const keepStored = (input: string, out: string) => {
     const stored = storedCounts.get(tensorName(input))
     if (stored !== undefined) storedCounts.set(out, stored)
+  }
+  /** For ops that keep zero channels zero (Relu, PReLU, MaxPool): the real and stored counts both pass through. */
+  const keepAllChannels = (input: string, out: string) => {
+    keepChannels(input, out)
+    keepStored(input, out)
   }
   const consumers = new Map<string, Array<string>>()
   for (const node of graph.nodes)
@@ -281,7 +286,7 @@ export const convertTfjsGraph = (graph: TfGraph, producer: string, options: Conv
         // depthwise one (one filter per channel) gets zero filters for them, unless it multiplies
         // channels, which then reads the real channels only.
         const channelwise = depthwise && real.groups === real.dims[0]
-        const x = isWidened(inputs[0]!) && depthwise && !channelwise ? realChannels(inputs[0]!) : tensorName(inputs[0]!)
+        const x = depthwise && !channelwise ? realChannels(inputs[0]!) : tensorName(inputs[0]!)
         const inputStored = storedOf(x) ?? (depthwise ? real.groups : real.dims[1]!)
         const outputs = channelwise ? inputStored : depthwise ? real.dims[0]! : widenedCount(out, real.dims[0]!)
         const filter = widenFilter(real, outputs, depthwise ? 1 : inputStored)
@@ -327,8 +332,7 @@ export const convertTfjsGraph = (graph: TfGraph, producer: string, options: Conv
       case "Relu": {
         emit(node.op, [tensorName(inputs[0]!)], out)
         layouts.set(out, layoutOf(inputs[0]!))
-        keepChannels(inputs[0]!, out)
-        keepStored(inputs[0]!, out)
+        keepAllChannels(inputs[0]!, out)
         break
       }
       case "Sigmoid":
@@ -341,19 +345,17 @@ export const convertTfjsGraph = (graph: TfGraph, producer: string, options: Conv
       case "Prelu": {
         prelu(tensorName(inputs[0]!), inputs[1]!, out)
         layouts.set(out, "nchw")
-        keepChannels(inputs[0]!, out)
-        keepStored(inputs[0]!, out)
+        keepAllChannels(inputs[0]!, out)
         break
       }
       case "MaxPool": {
-        keepStored(inputs[0]!, out)
         emit("MaxPool", [tensorName(inputs[0]!)], out, [
           attrInts("kernel_shape", spatial(node, "ksize")),
           attrInts("strides", spatial(node, "strides")),
           ...padAttrs(node)
         ])
         layouts.set(out, "nchw")
-        keepChannels(inputs[0]!, out)
+        keepAllChannels(inputs[0]!, out)
         break
       }
       case "Pad": {
