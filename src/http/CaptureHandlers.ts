@@ -63,8 +63,8 @@ const handleCapture = <A, I, R>(
   Effect.gen(function*() {
     const config = yield* Effect.flatMap(ConfigStore, (store) => store.current)
     const replay = yield* ReplaySettings
-    const capture = yield* readCaptureField(request, bodyLimitOf(config)).pipe(
-      Effect.tap((bytes) => Effect.annotateCurrentSpan("captureBytes", bytes.byteLength)),
+    const upload = yield* readCaptureField(request, bodyLimitOf(config)).pipe(
+      Effect.tap((upload) => Effect.annotateCurrentSpan("captureBytes", upload.bytes.byteLength)),
       Effect.withSpan("capture.upload"),
       Effect.catchTags({
         BodyTooLarge: () => payloadTooLarge(config.client_max_body_size),
@@ -72,23 +72,28 @@ const handleCapture = <A, I, R>(
         BodyReadFailed: (error) => Effect.fail(new BadRequest({ message: error.message }))
       })
     )
-    const answer = yield* run(capture, { livenessThreshold: config.liveness_threshold, replay, detection: config.detection }).pipe(
+    const answer = run(upload.bytes, { livenessThreshold: config.liveness_threshold, replay, detection: config.detection }).pipe(
       // A defect (a bug under the use case) is an unclassified failure too: the contract's 500, logged.
       Effect.catchAllDefect((defect) =>
         Effect.fail(new UnclassifiedFailure({ detail: `defect: ${Cause.pretty(Cause.die(defect))}` }))
       ),
-      Effect.catchAll(answerFailure(endpoint))
-    )
-    // The body is encoded by its Schema: an answer outside the contract is a 500, never sent as is.
-    return yield* HttpServerResponse.schemaJson(result)(answer).pipe(
-      Effect.catchAll(({ reason }) =>
-        answerFailure(endpoint)(
-          new UnclassifiedFailure({
-            detail: `answer outside its Schema: ${reason._tag === "SchemaError" ? reason.error.message : reason._tag}`
-          })
+      Effect.catchAll(answerFailure(endpoint)),
+      // The body is encoded by its Schema: an answer outside the contract is a 500, never sent as is.
+      Effect.flatMap((answer) =>
+        HttpServerResponse.schemaJson(result)(answer).pipe(
+          Effect.catchAll(({ reason }) =>
+            answerFailure(endpoint)(
+              new UnclassifiedFailure({
+                detail: `answer outside its Schema: ${reason._tag === "SchemaError" ? reason.error.message : reason._tag}`
+              })
+            )
+          )
         )
       )
     )
+    // The upload's buffer goes back to the pool once the answer is encoded: an engine may answer
+    // views into the upload (a tester's fake does), and the encoded body no longer needs them.
+    return yield* Effect.ensuring(answer, Effect.sync(() => upload.release()))
   }).pipe(Effect.withSpan(`capture.${endpoint}`))
 
 export const CaptureHandlersLive = HttpApiBuilder.group(IadApi, "capture", (handlers) =>

@@ -1,7 +1,8 @@
 /**
  * Takes the `capture` file out of a multipart/form-data request, parsing while the body streams
  * in (multipasta, the parser under @effect/platform's Multipart) so that nothing but the capture
- * bytes is kept in memory and the body limit applies to chunked and sized uploads alike.
+ * bytes is kept in memory and the body limit applies to chunked and sized uploads alike. The bytes
+ * are in a reused buffer (`UploadBytes`): the caller releases them once it has answered.
  */
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as Data from "effect/Data"
@@ -32,10 +33,14 @@ const describe = (error: MP.MultipartError): string => {
   }
 }
 
+/**
+ * The `capture` field's bytes. On success the caller owns them and calls `release` once nothing
+ * reads them any more; on failure (or interruption) they are released here.
+ */
 export const readCaptureField = (
   request: HttpServerRequest.HttpServerRequest,
   limit: number | undefined
-): Effect.Effect<Uint8Array, UploadRejected | BodyTooLarge | BodyReadFailed> =>
+): Effect.Effect<UploadBytes, UploadRejected | BodyTooLarge | BodyReadFailed> =>
   Effect.suspend(() => {
     const contentType = request.headers["content-type"] ?? ""
     if (!/^multipart\/form-data\s*;/i.test(contentType)) {
@@ -91,7 +96,8 @@ export const readCaptureField = (
         if (captureParts > 1) {
           return Effect.fail(new UploadRejected({ message: `Send exactly one \`${CAPTURE_FIELD}\` field, got ${captureParts}` }))
         }
-        return Effect.succeed(capture.bytes)
-      })
+        return Effect.succeed(capture)
+      }),
+      Effect.onError(() => Effect.sync(() => capture.release()))
     )
   })

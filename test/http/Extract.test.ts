@@ -43,4 +43,22 @@ describe("POST /extract", () => {
       expect(answer.status).toBe(200)
       expect(typeof answer.body.image).toBe("string")
     }))
+
+  it.scoped("answers each capture from its own bytes while upload buffers are reused (large then small, one at a time and at once)", () =>
+    Effect.gen(function*() {
+      const { url } = yield* startServer()
+      // Distinct images of very different sizes: a reused buffer's older, longer bytes must never show.
+      const images = Array.from({ length: 12 }, (_, i) => Buffer.concat([JPEG, Buffer.alloc(i % 2 === 0 ? 300_000 : 10, i + 1)]))
+      const post = (image: Buffer) => postCapture(`${url}/extract`, encodeFakeCapture({ image: image.toString("base64"), faceProbability: 0.5 }))
+      for (const image of images) {
+        const answer = yield* post(image)
+        expect(answer.status).toBe(200)
+        expect(Buffer.from(answer.body.image as string, "base64").equals(image)).toBe(true)
+      }
+      const together = yield* Effect.forEach(images, post, { concurrency: "unbounded" })
+      together.forEach((answer, i) => {
+        expect(answer.status).toBe(200)
+        expect(Buffer.from(answer.body.image as string, "base64").equals(images[i]!)).toBe(true)
+      })
+    }))
 })
