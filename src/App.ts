@@ -121,7 +121,7 @@ export const serviceLayer = (startup: Startup, env: Env, overrides: ServiceLayer
         overrides.engine ?? chosen.engine,
         overrides.forensics ?? chosen.forensics,
         overrides.faces ?? chosen.faces,
-        capacityLayerFor(config)
+        capacityLayerFor(config, chosen)
       )
     })
   ).pipe(Layer.provide(settings))

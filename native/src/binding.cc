@@ -398,8 +398,16 @@ class DecodeWorker : public Napi::AsyncWorker {
       out.Set("width", image_.width);
       out.Set("height", image_.height);
       if (image_.in_target) {
-        const size_t bytes = size_t{image_.width} * image_.height * 3;
-        out.Set("rgb", Napi::Uint8Array::New(env, bytes, target_.Value().ArrayBuffer(), target_.Value().ByteOffset()));
+        // The target's own subarray: a new view on its buffer would need an ArrayBuffer, and the
+        // target may be a SharedArrayBuffer's (the service's frame slots).
+        const double bytes = static_cast<double>(size_t{image_.width} * image_.height * 3);
+        Napi::Uint8Array target = target_.Value();
+        Napi::Value view = target.Get("subarray").As<Napi::Function>().Call(target, {Napi::Number::New(env, 0), Napi::Number::New(env, bytes)});
+        if (env.IsExceptionPending()) {
+          deferred_.Reject(env.GetAndClearPendingException().Value());
+          return;
+        }
+        out.Set("rgb", view);
       } else {
         out.Set("rgb", Napi::Buffer<uint8_t>::Copy(env, image_.rgb.data(), image_.rgb.size()));
       }

@@ -24,6 +24,11 @@ export interface EngineCapacityOptions {
    */
   readonly onIdle?: Effect.Effect<void>
   readonly idleDelay?: Duration.DurationInput
+  /**
+   * Put around each evaluation's work (both stages), inside its engine slot: the native engine
+   * holds a capture's frame memory for that long (SharedFrameDecodes.ts).
+   */
+  readonly captureScope?: <A, E, R>(work: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 }
 
 /** Quiet time after the last capture before `onIdle`: long enough that a steady stream never waits for it. */
@@ -76,14 +81,15 @@ export const makeEngineCapacity = (options: EngineCapacityOptions) =>
         Effect.uninterruptibleMask((restore) =>
           Effect.gen(function*() {
             const { queuedAt, startedAt } = yield* takeSlot(restore)
-            const value = yield* Effect.gen(function*() {
+            const stages = Effect.gen(function*() {
               const firstValue = yield* Effect.onError(first, () => releaseSlot)
               // Finished in the first stage (a capture the forensics settled): no second-stage slot to wait for.
               if (Either.isRight(firstValue)) return yield* Effect.as(releaseSlot, firstValue.right)
               yield* secondStage.take(1)
               yield* releaseSlot
               return yield* Effect.ensuring(second(firstValue.left), secondStage.release(1))
-            }).pipe(Effect.ensuring(idle.finished))
+            })
+            const value = yield* (options.captureScope === undefined ? stages : options.captureScope(stages)).pipe(Effect.ensuring(idle.finished))
             return yield* timed(value, queuedAt, startedAt)
           })
         )

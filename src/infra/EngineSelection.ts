@@ -19,7 +19,7 @@ import type { Forensics } from "../domain/Forensics.js"
 import type { ServiceConfig } from "../domain/ServiceConfig.js"
 import { engineCapacityLayer } from "./EngineCapacityLive.js"
 import { fakeFaceAnalyzerLayer } from "./face/FakeFaceAnalyzer.js"
-import { workerFaceAnalyzerLayer } from "./face/WorkerFaceAnalyzer.js"
+import { frameSlotsFor, workerFaceAnalyzerLayer } from "./face/WorkerFaceAnalyzer.js"
 import { fakeEngineLayer } from "./fake/FakeEngine.js"
 import { fakeForensicsLayer } from "./fake/FakeForensics.js"
 import { nativeEngineLayer, type NativeEngineStartupError } from "./native/NativeEngine.js"
@@ -33,6 +33,8 @@ export interface PipelineLayers {
   readonly engine: Layer.Layer<CaptureEngine, NativeEngineStartupError>
   readonly forensics: Layer.Layer<Forensics, NativeEngineStartupError>
   readonly faces: Layer.Layer<FaceAnalyzer, FaceAnalysisError>
+  /** For the engine capacity (`capacityLayerFor`): the native engine's frame memory lives as long as each evaluation's work. */
+  readonly captureScope?: <A, E, R>(work: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 }
 
 export const pipelineLayersFor = (
@@ -45,8 +47,13 @@ export const pipelineLayersFor = (
     case "native": {
       // Forensics and face analysis read each frame at the same scale: one decode serves both. The
       // addon is loaded on first use: the forensics Layer has reported it missing at start by then.
+      // The decodes write into the face workers' shared frame memory, one lease per evaluation.
       let addon: NativeAddon | undefined
-      const decodes = makeSharedFrameDecodes((jpeg, shrink) => (addon ??= loadNativeAddon()).decodeJpegScaled(jpeg, shrink))
+      const frameSlots = frameSlotsFor(config.engine_pool_size)
+      const decodes = makeSharedFrameDecodes(
+        (jpeg, shrink, target) => (addon ??= loadNativeAddon()).decodeJpegScaled(jpeg, shrink, target),
+        frameSlots
+      )
       return {
         engine: nativeEngineLayer(config),
         forensics: nativeForensicsLayerWith(decodes),
@@ -54,8 +61,10 @@ export const pipelineLayersFor = (
           modelsDir: join(packageRoot, "models"),
           workers: config.engine_pool_size,
           thresholds: faceThresholds,
-          decodes
-        })
+          decodes,
+          frameSlots
+        }),
+        captureScope: decodes.withLease
       }
     }
   }
@@ -68,9 +77,10 @@ const ENGINE_IDLE_DELAY = Duration.seconds(1)
  * `engine_pool_size` slots, waited for at most `engine_queue_timeout` seconds; with the native
  * engine, freed memory goes back to the system when they fall idle (IdleMemoryTrim.ts).
  */
-export const capacityLayerFor = (config: ServiceConfig): Layer.Layer<EngineCapacity> =>
+export const capacityLayerFor = (config: ServiceConfig, pipeline?: PipelineLayers): Layer.Layer<EngineCapacity> =>
   engineCapacityLayer({
     size: config.engine_pool_size,
     queueTimeout: Duration.seconds(config.engine_queue_timeout),
+    ...(pipeline?.captureScope === undefined ? {} : { captureScope: pipeline.captureScope }),
     ...(config.engine === "native" ? { idleDelay: ENGINE_IDLE_DELAY, onIdle: idleMemoryRelease(ENGINE_IDLE_DELAY) } : {})
   })

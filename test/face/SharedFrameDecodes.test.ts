@@ -5,7 +5,7 @@
  * decodes the frames itself.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Ref } from "effect"
+import { Effect, FiberRef, Ref } from "effect"
 import { join } from "node:path"
 import { FaceAnalyzer } from "../../src/domain/FaceAnalyzer.js"
 import { defaultFaceThresholds } from "../../src/domain/FaceThresholds.js"
@@ -14,7 +14,7 @@ import { decoderWithSentPixels } from "../../src/infra/face/SentPixelsDecoder.js
 import { workerFaceAnalyzerLayer } from "../../src/infra/face/WorkerFaceAnalyzer.js"
 import { loadNativeAddon, type NativeScaledJpeg } from "../../src/infra/native/NativeAddon.js"
 import { frameForensics } from "../../src/infra/native/NativeForensics.js"
-import { makeSharedFrameDecodes, type SharedFrameDecodes } from "../../src/infra/SharedFrameDecodes.js"
+import { currentFrameLease, makeSharedFrameDecodes, type SharedFrameDecodes } from "../../src/infra/SharedFrameDecodes.js"
 import * as F from "../fixtures/face/faceFrames.js"
 
 const addon = loadNativeAddon()
@@ -171,6 +171,114 @@ describe("SharedFrameDecodes", () => {
       expect(withShared).toEqual(alone)
     }), { timeout: 120_000 })
 })
+
+describe("SharedFrameDecodes in a capture's lease", () => {
+  const addonDecoder = (jpeg: Uint8Array, shrink: 2 | 4 | 8, target?: Uint8Array) => addon.decodeJpegScaled(jpeg, shrink, target)
+  const okPixels = (decoded: NativeScaledJpeg) => (decoded.status === "ok" ? decoded.rgb : undefined)
+
+  it.effect("decodes into frame slots inside a lease (the addon's own pixels, no copy), and frees them when the lease ends", () =>
+    Effect.gen(function* () {
+      const frames = yield* Effect.promise(testFramesForLease)
+      const slots = makeFrameSlots(8)
+      const decodes = makeSharedFrameDecodes(addonDecoder, slots)
+      const outside = okPixels(yield* Effect.promise(() => decodes.decode(frames[0]!, 4)))!
+      expect(outside.buffer).not.toBe(slots.memory)
+      expect(slots.inUse()).toBe(0)
+      const inLease = yield* decodes.withLease(
+        Effect.gen(function* () {
+          const lease = yield* FiberRef.get(currentFrameLease)
+          const decoded = yield* Effect.promise(() => Promise.all(frames.slice(1, 3).map((frame) => decodes.decodeIn(lease)(frame, 4))))
+          expect(slots.inUse()).toBe(2)
+          const pixels = decoded.map((d) => okPixels(d)!)
+          for (const rgb of pixels) expect(rgb.buffer).toBe(slots.memory)
+          // The same pixels as a decode of its own, bit for bit.
+          for (const [i, frame] of frames.slice(1, 3).entries()) {
+            expect(Buffer.from(pixels[i]!).equals(Buffer.from(okPixels(yield* Effect.promise(() => addon.decodeJpegScaled(frame, 4)))!))).toBe(true)
+          }
+          const taken = decodes.take(frames[1]!)
+          expect(taken?.slot).toBeDefined()
+          expect(taken?.rgb).toBe(pixels[0])
+          return frames[2]!
+        })
+      )
+      // The lease ended: its slots are free once its decodes settled (here: already), and its untaken frame is forgotten.
+      yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+      expect(slots.inUse()).toBe(0)
+      expect(decodes.take(inLease)).toBeUndefined()
+      // A lease from another instance is not this one's: no slot.
+      const other = makeSharedFrameDecodes(addonDecoder, slots)
+      const foreign = yield* other.withLease(Effect.flatMap(FiberRef.get(currentFrameLease), (lease) => Effect.promise(() => decodes.decodeIn(lease)(frames[3]!, 4))))
+      expect(okPixels(foreign)!.buffer).not.toBe(slots.memory)
+    }))
+
+  it.effect("keeps a slot taken after its lease ends until the decode writing it has settled", () =>
+    Effect.gen(function* () {
+      const slots = makeFrameSlots(2)
+      let finish: (() => void) | undefined
+      const decodes = makeSharedFrameDecodes(
+        (_jpeg, _shrink, target) =>
+          new Promise((resolve) => {
+            finish = () => resolve({ status: "ok", width: 1, height: 1, rgb: target!.subarray(0, 3) })
+          }),
+        slots
+      )
+      // The work ends (as an interrupted request would) with the decode still running.
+      yield* decodes.withLease(Effect.flatMap(FiberRef.get(currentFrameLease), (lease) => Effect.sync(() => void decodes.decodeIn(lease)(new Uint8Array([1]), 4))))
+      expect(slots.inUse()).toBe(1)
+      finish!()
+      yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+      expect(slots.inUse()).toBe(0)
+    }))
+
+  it.effect("with every slot taken, a decode in a lease makes a buffer of its own", () =>
+    Effect.gen(function* () {
+      const frames = yield* Effect.promise(testFramesForLease)
+      const slots = makeFrameSlots(1)
+      const decodes = makeSharedFrameDecodes(addonDecoder, slots)
+      yield* decodes.withLease(
+        Effect.gen(function* () {
+          const lease = yield* FiberRef.get(currentFrameLease)
+          const [a, b] = yield* Effect.promise(() => Promise.all(frames.slice(0, 2).map((frame) => decodes.decodeIn(lease)(frame, 4))))
+          expect(okPixels(a!)!.buffer).toBe(slots.memory)
+          expect(okPixels(b!)!.buffer).not.toBe(slots.memory)
+          expect(decodes.take(frames[1]!)?.slot).toBeUndefined()
+        })
+      )
+    }))
+
+  it.effect("the worker answers the same from pixels decoded into slots, as in the service (forensics, then analysis, in one lease)", () =>
+    Effect.gen(function* () {
+      const frames = yield* Effect.promise(testFramesForLease)
+      const options = { modelsDir: join(process.cwd(), "models"), workers: 1, thresholds: Ref.get(Ref.unsafeMake(defaultFaceThresholds)) }
+      const alone = yield* Effect.flatMap(FaceAnalyzer, (faces) => faces.analyze(frames.slice(0, 3), 0)).pipe(
+        Effect.provide(workerFaceAnalyzerLayer({ ...options, frameSlots: makeFrameSlots(0) }))
+      )
+      const slots = makeFrameSlots(8)
+      const decodes = makeSharedFrameDecodes(addonDecoder, slots)
+      const stored: Array<number> = []
+      const recording: FrameSlots = { ...slots, store: (bytes) => (stored.push(bytes.byteLength), slots.store(bytes)) }
+      const inLease = yield* decodes.withLease(
+        Effect.gen(function* () {
+          const lease = yield* FiberRef.get(currentFrameLease)
+          yield* frameForensics(addon, frames.slice(0, 3), decodes.decodeIn(lease))
+          return yield* (yield* FaceAnalyzer).analyze(frames.slice(0, 3), 0)
+        })
+      ).pipe(Effect.provide(workerFaceAnalyzerLayer({ ...options, decodes, frameSlots: recording })))
+      expect(inLease).toEqual(alone)
+      // Only the JPEG bytes were copied into slots: the pixels were already in theirs.
+      expect(stored).toEqual(frames.slice(0, 3).map((frame) => frame.byteLength))
+      yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+      expect(slots.inUse()).toBe(0)
+    }), { timeout: 120_000 })
+})
+
+const testFramesForLease = () =>
+  Promise.all([
+    F.framedFace(F.frontalFace, 300, W / 2, H / 2),
+    F.framedFace(F.frontalFace, 310, W / 2 + 10, H / 2),
+    F.groupFrame(1),
+    F.framedFace(F.frontalFace, 290, W / 2 - 10, H / 2)
+  ])
 
 describe("decoderWithSentPixels", () => {
   it.effect("serves a sent frame at its shrink from the sent pixels, and decodes anything else", () =>

@@ -4,7 +4,7 @@
  * over only once a second-stage slot is free, so a full second stage holds the first one up and
  * waiting requests still meet the queue timeout; a capture the first stage settles never waits
  * for the second; a failing first stage gives its slot back and never takes a second-stage slot;
- * the idle hook waits for both stages.
+ * the idle hook waits for both stages; the capture scope is around both stages of an evaluation.
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
@@ -134,6 +134,24 @@ describe("engine capacity stages", () => {
       yield* Fiber.join(a)
       yield* TestClock.adjust("1 second")
       expect(yield* idleRuns).toBe(1)
+    })
+  )
+
+  it.scoped("the capture scope is put around both stages of an evaluation, settled in the first stage or not", () =>
+    Effect.gen(function* () {
+      const events: Array<string> = []
+      const capacity = yield* makeEngineCapacity({
+        size: 1,
+        queueTimeout: "10 seconds",
+        captureScope: (work) => Effect.sync(() => events.push("open")).pipe(Effect.zipRight(work), Effect.ensuring(Effect.sync(() => events.push("close"))))
+      })
+      const mark = (event: string) => Effect.sync(() => events.push(event))
+      yield* capacity.runInStages(Effect.as(mark("first"), Either.left("a")), () => mark("second"))
+      yield* capacity.runInStages(Effect.as(mark("first"), Either.right("settled")), () => mark("never"))
+      const failed = yield* Effect.exit(capacity.runInStages(Effect.zipRight(mark("first"), Effect.fail("broken")), () => mark("never")))
+      expect(Exit.isFailure(failed)).toBe(true)
+      yield* capacity.run(mark("run"))
+      expect(events).toEqual(["open", "first", "second", "close", "open", "first", "close", "open", "first", "close", "run"])
     })
   )
 })

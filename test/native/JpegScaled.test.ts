@@ -124,6 +124,14 @@ describe("native scaled JPEG decoder", () => {
     if (own.status !== "ok") throw new Error(own.status)
     expect(own.rgb.buffer).not.toBe(small.buffer)
     expect(Buffer.from(own.rgb).equals(Buffer.from(into.rgb))).toBe(true)
+    // A target on shared memory (the service's frame slots), at an offset: the pixels land there.
+    const shared = new SharedArrayBuffer(2 * 320 * 180 * 3)
+    const slot = new Uint8Array(shared, 320 * 180 * 3, 320 * 180 * 3)
+    const inShared = await addon.decodeJpegScaled(jpeg, 4, slot)
+    if (inShared.status !== "ok") throw new Error(inShared.status)
+    expect(inShared.rgb.buffer).toBe(shared)
+    expect([inShared.rgb.byteOffset, inShared.rgb.byteLength]).toEqual([320 * 180 * 3, 320 * 180 * 3])
+    expect(Buffer.from(inShared.rgb).equals(Buffer.from(own.rgb))).toBe(true)
   })
 
   it("refuses bad arguments before any work", () => {

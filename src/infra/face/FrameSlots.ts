@@ -12,7 +12,8 @@
  *
  * The service's thread owns the slots: it takes one per frame before it posts a request and gives
  * them back once the answer (or failure) is in, so a worker only reads a slot while the request
- * that named it is in flight. When every slot is taken, or a frame is larger than a slot, the
+ * that named it is in flight. The forensics' decodes write their pixels into slots of their own
+ * (`SharedFrameDecodes`), held for the whole capture and named in the request as they are. When every slot is taken, or a frame is larger than a slot, the
  * bytes travel as before (pixels transferred, JPEG bytes cloned), so the count bounds memory,
  * never correctness.
  */
@@ -28,6 +29,10 @@ export interface FrameSlots {
   readonly memory: SharedArrayBuffer
   /** A free slot holding a copy of `bytes`, or `undefined` when none is free or `bytes` does not fit one. */
   readonly store: (bytes: Uint8Array) => number | undefined
+  /** A free slot for its taker to write (`slotView`), or `undefined` when none is free. */
+  readonly reserve: () => number | undefined
+  /** The whole of a slot, to write into. */
+  readonly slotView: (slot: number) => Uint8Array
   /** Gives a slot back; its contents may be overwritten from now on. */
   readonly release: (slot: number) => void
   /** Slots in use now (for tests and diagnostics). */
@@ -53,6 +58,12 @@ export const makeFrameSlots = (count: number): FrameSlots => {
       view.set(bytes, slot * FRAME_SLOT_BYTES)
       return slot
     },
+    reserve: () => {
+      const slot = free.pop()
+      if (slot !== undefined) taken.add(slot)
+      return slot
+    },
+    slotView: (slot) => view.subarray(slot * FRAME_SLOT_BYTES, (slot + 1) * FRAME_SLOT_BYTES),
     release: (slot) => {
       if (taken.delete(slot)) free.push(slot)
     },

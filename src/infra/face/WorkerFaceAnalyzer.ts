@@ -104,6 +104,8 @@ const asFaceAnalysisError = (cause: Cause.Cause<unknown>): FaceAnalysisError => 
 interface HandedOver {
   readonly frames: ReadonlyArray<SentFrame>
   readonly decoded: ReadonlyArray<DecodedFrame | null>
+  /** The slots stored here for this request, given back once it is answered (the decodes' own slots are their lease's). */
+  readonly stored: ReadonlyArray<number>
 }
 
 /**
@@ -112,26 +114,32 @@ interface HandedOver {
  * are transferred; JPEG bytes without one are cloned (`framesForClone`).
  */
 const handOver = (frames: ReadonlyArray<Uint8Array>, options: WorkerFaceAnalyzerOptions): HandedOver => {
+  const stored: Array<number> = []
+  const store = (bytes: Uint8Array) => {
+    const slot = options.frameSlots?.store(bytes)
+    if (slot !== undefined) stored.push(slot)
+    return slot
+  }
   const decoded = frames.map((frame): DecodedFrame | null => {
     const pixels = options.decodes?.take(frame)
     if (pixels === undefined) return null
     const { shrink, width, height, rgb } = pixels
-    const slot = options.frameSlots?.store(rgb)
+    // Pixels a decode wrote into a slot are named as they are; others are copied into one.
+    const slot = pixels.slot ?? store(rgb)
     return slot === undefined ? { shrink, width, height, rgb } : { shrink, width, height, slot }
   })
-  const inSlots = frames.map((frame) => options.frameSlots?.store(frame))
+  const inSlots = frames.map(store)
   const cloned = framesForClone(frames.filter((_, i) => inSlots[i] === undefined))
   let nextCloned = 0
   const sent = frames.map((frame, i): SentFrame => {
     const slot = inSlots[i]
     return slot === undefined ? cloned[nextCloned++]! : { slot, byteLength: frame.byteLength }
   })
-  return { frames: sent, decoded }
+  return { frames: sent, decoded, stored }
 }
 
-const releaseSlots = ({ frames, decoded }: HandedOver, frameSlots: FrameSlots | undefined) => {
-  for (const frame of frames) if (!(frame instanceof Uint8Array)) frameSlots?.release(frame.slot)
-  for (const frame of decoded) if (frame !== null && "slot" in frame) frameSlots?.release(frame.slot)
+const releaseSlots = ({ stored }: HandedOver, frameSlots: FrameSlots | undefined) => {
+  for (const slot of stored) frameSlots?.release(slot)
 }
 
 /** The analyzer on a pool of workers; the spawner (`NodeWorker.layer`) decides how threads start. */
@@ -169,13 +177,16 @@ export const makeWorkerFaceAnalyzer = (
 
 /**
  * Frame slots per worker: a capture's frames and their pixels (three of each from the SDKs, and
- * room for longer bursts) while its analysis runs, and as many for the next capture, waiting for
- * that worker.
+ * room for longer bursts) from its forensics to its analysis' answer, for the captures in an
+ * engine's two stages at once.
  */
 const FRAME_SLOTS_PER_WORKER = 24
 
+/** The shared frame memory for `workers` face workers. */
+export const frameSlotsFor = (workers: number): FrameSlots => makeFrameSlots(Math.max(1, workers) * FRAME_SLOTS_PER_WORKER)
+
 export const workerFaceAnalyzerLayer = (options: WorkerFaceAnalyzerOptions): Layer.Layer<FaceAnalyzer, FaceAnalysisError> => {
-  const frameSlots = options.frameSlots ?? makeFrameSlots(Math.max(1, options.workers) * FRAME_SLOTS_PER_WORKER)
+  const frameSlots = options.frameSlots ?? frameSlotsFor(options.workers)
   return Layer.scoped(FaceAnalyzer, makeWorkerFaceAnalyzer({ ...options, frameSlots })).pipe(
     Layer.provide(NodeWorker.layer(spawnFaceWorkerThread(options.modelsDir, frameSlots.memory)))
   )

@@ -12,12 +12,13 @@
  * keeps APCER 0 and BPCER 0/200.
  */
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import sharp from "sharp"
 import { Forensics, ForensicsFailure, type FrameForensics, NativeForensicsResult } from "../../domain/Forensics.js"
 import { decodeWithAddon, powerOfTwoShrink } from "../face/FrameDecoder.js"
-import type { ScaledJpegDecode, SharedFrameDecodes } from "../SharedFrameDecodes.js"
+import { currentFrameLease, type ScaledJpegDecode, type SharedFrameDecodes } from "../SharedFrameDecodes.js"
 import type { NativeAddon } from "./NativeAddon.js"
 import { nativeAddon, type NativeEngineStartupError } from "./NativeEngine.js"
 
@@ -110,7 +111,8 @@ export const nativeForensicsLayerWith = (decodes?: SharedFrameDecodes): Layer.La
     Effect.map(nativeAddon, (addon) =>
       Forensics.of({
         measure: (frames) =>
-          frameForensics(addon, frames, decodes?.decode).pipe(
+          // Inside a capture's lease (EngineSelection.ts), the decodes write into its frame slots.
+          Effect.flatMap(FiberRef.get(currentFrameLease), (lease) => frameForensics(addon, frames, decodes?.decodeIn(lease))).pipe(
             Effect.mapError((cause) => new ForensicsFailure({ detail: `forensics: ${String(cause)}` }))
           )
       }))
