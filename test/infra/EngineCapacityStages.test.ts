@@ -145,7 +145,7 @@ describe("engine capacity stages", () => {
         queueTimeout: "10 seconds",
         captureScope: (work) => Effect.sync(() => events.push("open")).pipe(Effect.zipRight(work), Effect.ensuring(Effect.sync(() => events.push("close"))))
       })
-      const mark = (event: string) => Effect.sync(() => events.push(event))
+      const mark = (event: string) => Effect.sync(() => void events.push(event))
       yield* capacity.runInStages(Effect.as(mark("first"), Either.left("a")), () => mark("second"))
       yield* capacity.runInStages(Effect.as(mark("first"), Either.right("settled")), () => mark("never"))
       const failed = yield* Effect.exit(capacity.runInStages(Effect.zipRight(mark("first"), Effect.fail("broken")), () => mark("never")))
