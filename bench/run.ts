@@ -7,7 +7,7 @@
  * - the service from outside (its own process, as `npm start` runs it): CPU per capture from /proc,
  *   p50 / p99 and throughput at concurrency 1, 2, 8, 32 (medians of 3 runs), idle and peak RSS, the
  *   CPU per kind of thread (/proc), the stage breakdown from a CPU profile, and
- *   docs/latency-vs-concurrency.png
+ *   docs/latency-vs-concurrency.png, and how CPU per capture falls while the service warms up
  * - what requests without capture work cost the service (its floor), and what some of Effect's
  *   operations cost on their own (microseconds)
  * - bad-input soak: memory growth after 500 and 2500 hostile requests (a leak grows with them)
@@ -19,6 +19,7 @@ import { faceBench } from "./face.js"
 import { serviceBench, writePlot } from "./service/serviceBench.js"
 import { stageBreakdown } from "./service/stageBreakdown.js"
 import { threadCpu } from "./service/threadCpu.js"
+import { warmUpCurve } from "./service/warmUpCurve.js"
 import { benchModelRuns } from "./modelRuns.js"
 import { benchNativeKernels } from "./nativeKernels.js"
 import { benchNativeOpen } from "./nativeOpen.js"
@@ -53,6 +54,7 @@ print("service process (node bin/iad-service.cjs), RSS MiB", {
   "idle 11.5 s (heaps released)": Number(service.idleRssMiB.toFixed(0)),
   peak: Number(service.peakRssMiB.toFixed(0))
 })
+print("service process, CPU ms per capture over the first 250 captures after its idle heap release (concurrency 2, medians of 3 runs)", Number(service.afterReleaseCpuMsPerCapture.toFixed(1)))
 for (const level of service.levels) {
   print(`POST /liveness/evaluate from another process, concurrency ${level.concurrency} (medians of 3 runs of 200)`, {
     cpuMsPerCapture: Number(level.cpuMsPerCapture.toFixed(1)),
@@ -65,6 +67,12 @@ for (const level of service.levels) {
   })
 }
 await writePlot(service)
+
+const curve = await warmUpCurve(12, 250, 4)
+print("service process, CPU ms per capture by window of 250 captures (concurrency 2): from start, then after the idle heap release", {
+  fromStart: curve.fromStart.map((point) => Number(point.cpuMsPerCapture.toFixed(1))),
+  afterIdleRelease: curve.afterIdleRelease.map((point) => Number(point.cpuMsPerCapture.toFixed(1)))
+})
 
 const threads = await threadCpu(200, 1)
 print("CPU per capture by thread (ms, /proc per thread, concurrency 1)", {

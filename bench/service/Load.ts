@@ -20,6 +20,16 @@ export const percentile = (values: ReadonlyArray<number>, p: number): number => 
 export const median = (values: ReadonlyArray<number>): number => percentile(values, 0.5)
 
 /**
+ * Captures (at concurrency 2) that bring a fresh service, or one just back from its idle heap
+ * release, to its steady state before anything is measured. V8 compiles each of the thousands of
+ * functions a capture touches with TurboFan only once it has run enough bytecode, so CPU per capture
+ * keeps falling for ~1000 captures: 23-24 ms over the first 250, ~20 over the next 250, 18.5-19.5
+ * from ~1000 on (`npx tsx bench/service/warmUpCurve.ts`; docs/performance.md, round 8).
+ * `BENCH_WARM_UP` overrides it.
+ */
+export const STEADY_WARM_UP = Number(process.env.BENCH_WARM_UP ?? 1000)
+
+/**
  * The multipart body of one capture, encoded once: the client then spends its CPU on sending, not
  * on building a FormData per request (6.5 ms of client CPU a request at concurrency 8, 0.3 of this
  * 2-core machine's cores taken from the service it measures).

@@ -16,7 +16,7 @@ import { buildCapture } from "../../src/capture/index.js"
 import { HEAP_RELEASE_DELAY } from "../../src/infra/native/IdleMemoryTrim.js"
 import { FRAME_HEIGHT, FRAME_WIDTH, framedFace, frontalFace } from "../../test/fixtures/face/faceFrames.js"
 import { latencyPlotPng } from "./LatencyPlot.js"
-import { drive, median, percentile } from "./Load.js"
+import { drive, median, percentile, STEADY_WARM_UP } from "./Load.js"
 import { startService } from "./ServiceProcess.js"
 
 export const CONCURRENCY_LEVELS = [1, 2, 8, 32] as const
@@ -41,12 +41,15 @@ export interface ServiceBenchResult {
   /** RSS 11.5 s after the warm-up: the threads have given their V8 heaps back too. */
   readonly idleRssMiB: number
   readonly peakRssMiB: number
+  /** CPU per capture over the first `COLD_CAPTURES` after the idle heap release (concurrency 2): what the release costs the next captures. */
+  readonly afterReleaseCpuMsPerCapture: number
   readonly levels: ReadonlyArray<LevelResult>
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-const WARM_UP_CAPTURES = 100
+/** Captures measured right after the idle heap release, inside the second warm-up. */
+const COLD_CAPTURES = 250
 
 /** One fresh service: idle RSS, then each concurrency level in turn. */
 const oneRun = async (requests: number) => {
@@ -60,17 +63,21 @@ const oneRun = async (requests: number) => {
     const url = `${service.url}/liveness/evaluate`
     const first = await drive(url, capture, 1, 1)
     if (first.statuses["200"] !== 1) throw new Error(`bench capture not answered 200: ${JSON.stringify(first.statuses)}`)
-    // Warm-up to the steady state of a running service: JIT (Effect's code keeps compiling for
-    // ~100 captures), ONNX sessions, pools; then idle: 2.5 s (the C library's trim, at 1 s), then
-    // past the heap release (IdleMemoryTrim.ts, 10 s after the last capture): RSS at both.
-    await drive(url, capture, WARM_UP_CAPTURES, 2)
+    // Warm-up to the steady state of a running service (JIT, ONNX sessions, pools: STEADY_WARM_UP
+    // says how long that takes); then idle: 2.5 s (the C library's trim, at 1 s), then past the heap
+    // release (IdleMemoryTrim.ts, 10 s after the last capture): RSS at both.
+    await drive(url, capture, STEADY_WARM_UP, 2)
     await sleep(2500)
     const trimmedRssMiB = service.rssMiB()
     await sleep(Duration.toMillis(HEAP_RELEASE_DELAY) + 1500 - 2500)
     const idleRssMiB = service.rssMiB()
     let peakRssMiB = Math.max(trimmedRssMiB, idleRssMiB)
-    // The release leaves V8's heaps small and its code cold: warm up again before the levels.
-    await drive(url, capture, WARM_UP_CAPTURES, 2)
+    // The release leaves V8's heaps small and its code cold: warm up again before the levels, the
+    // first captures of it measured (what a service idle for 10 s pays when captures come back).
+    const coldCpuBefore = service.cpuMillis()
+    await drive(url, capture, COLD_CAPTURES, 2)
+    const afterReleaseCpuMsPerCapture = (service.cpuMillis() - coldCpuBefore) / COLD_CAPTURES
+    await drive(url, capture, Math.max(0, STEADY_WARM_UP - COLD_CAPTURES), 2)
     const levels: Array<LevelResult> = []
     for (const concurrency of CONCURRENCY_LEVELS) {
       await drive(url, capture, 2 * concurrency, concurrency)
@@ -92,7 +99,7 @@ const oneRun = async (requests: number) => {
         statuses: load.statuses
       })
     }
-    return { trimmedRssMiB, idleRssMiB, peakRssMiB, levels }
+    return { trimmedRssMiB, idleRssMiB, peakRssMiB, afterReleaseCpuMsPerCapture, levels }
   } finally {
     await service.stop()
   }
@@ -122,6 +129,7 @@ export const serviceBench = async (requests = 200, runs = 3): Promise<ServiceBen
     trimmedRssMiB: median(results.map((result) => result.trimmedRssMiB)),
     idleRssMiB: median(results.map((result) => result.idleRssMiB)),
     peakRssMiB: median(results.map((result) => result.peakRssMiB)),
+    afterReleaseCpuMsPerCapture: median(results.map((result) => result.afterReleaseCpuMsPerCapture)),
     levels
   }
 }

@@ -15,7 +15,7 @@ import * as path from "node:path"
 import { buildCapture } from "../../src/capture/index.js"
 import { FRAME_HEIGHT, FRAME_WIDTH, framedFace, frontalFace } from "../../test/fixtures/face/faceFrames.js"
 import { isMainThreadProfile, stageMillis } from "./CpuProfile.js"
-import { drive } from "./Load.js"
+import { drive, STEADY_WARM_UP } from "./Load.js"
 import { startService } from "./ServiceProcess.js"
 import { FACE_WORKERS, LIBUV_POOL, MAIN_THREAD, threadCpu, type ThreadRole, V8_PLATFORM } from "./threadCpu.js"
 
@@ -42,7 +42,7 @@ export const stageBreakdown = async (requests = 150): Promise<StageBreakdown> =>
   const frame = await framedFace(frontalFace, 300, FRAME_WIDTH / 2, FRAME_HEIGHT / 2)
   const capture = await buildCapture({ keysDir: service.keysDir, frames: [frame], burst: 3 })
   const url = `${service.url}/liveness/evaluate`
-  await drive(url, capture, 100, 2) // warm-up to the steady state (JIT, sessions, pools)
+  await drive(url, capture, STEADY_WARM_UP, 2) // warm-up to the steady state (JIT, sessions, pools)
   const fromMicros = Number(process.hrtime.bigint() / 1000n)
   await drive(url, capture, requests, 2)
   const toMicros = Number(process.hrtime.bigint() / 1000n)

@@ -13,7 +13,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import { buildCapture } from "../../src/capture/index.js"
 import { FRAME_HEIGHT, FRAME_WIDTH, framedFace, frontalFace } from "../../test/fixtures/face/faceFrames.js"
-import { drive } from "./Load.js"
+import { drive, STEADY_WARM_UP } from "./Load.js"
 import { startService } from "./ServiceProcess.js"
 
 const TICKS_PER_SECOND = 100
@@ -97,7 +97,7 @@ export const threadCpu = async (requests = 200, concurrency = 1, nodeFlags: Read
     const frame = await framedFace(frontalFace, 300, FRAME_WIDTH / 2, FRAME_HEIGHT / 2)
     const capture = await buildCapture({ keysDir: service.keysDir, frames: [frame], burst: 3 })
     const url = `${service.url}/liveness/evaluate`
-    await drive(url, capture, Number(process.env.BENCH_WARM_UP ?? 100), 2) // warm-up to the steady state (JIT, sessions, pools)
+    await drive(url, capture, STEADY_WARM_UP, 2) // warm-up to the steady state (JIT, sessions, pools)
     const before = threadTimes(service.pid)
     const totalBefore = service.cpuMillis()
     await drive(url, capture, requests, concurrency)
