@@ -48,6 +48,8 @@ export interface ServiceBenchResult {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** Captures at a level's concurrency before it is measured. */
+const LEVEL_WARM_UP = 200
 /** Captures measured right after the idle heap release, inside the second warm-up. */
 const COLD_CAPTURES = 250
 
@@ -80,7 +82,9 @@ const oneRun = async (requests: number) => {
     await drive(url, capture, Math.max(0, STEADY_WARM_UP - COLD_CAPTURES), 2)
     const levels: Array<LevelResult> = []
     for (const concurrency of CONCURRENCY_LEVELS) {
-      await drive(url, capture, 2 * concurrency, concurrency)
+      // Each level warms up at its own concurrency: queueing for an engine runs code the levels
+      // before did not (semaphore waits, timeouts), which V8 has yet to optimize (warmUpCurve.ts).
+      await drive(url, capture, Math.max(2 * concurrency, LEVEL_WARM_UP), concurrency)
       const cpuBefore = service.cpuMillis()
       const clientBefore = process.cpuUsage()
       const load = await drive(url, capture, requests, concurrency)
