@@ -89,7 +89,8 @@ export const makeEngineCapacity = (options: EngineCapacityOptions) =>
               yield* releaseSlot
               return yield* Effect.ensuring(second(firstValue.left), secondStage.release(1))
             })
-            const value = yield* (options.captureScope === undefined ? stages : options.captureScope(stages)).pipe(Effect.ensuring(idle.finished))
+            const scoped = options.captureScope === undefined ? stages : options.captureScope(stages)
+            const value = yield* Effect.ensuring(scoped, idle.finished)
             return yield* timed(value, queuedAt, startedAt)
           })
         )

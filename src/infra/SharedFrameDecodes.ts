@@ -18,11 +18,9 @@
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import { FRAME_SLOT_BYTES, type FrameSlots } from "./face/FrameSlots.js"
-import type { NativeScaledJpeg, ScaledJpegShrink } from "./native/NativeAddon.js"
+import type { NativeAddon, NativeScaledJpeg, ScaledJpegShrink } from "./native/NativeAddon.js"
 
 export type ScaledJpegDecode = (jpeg: Uint8Array, scale: ScaledJpegShrink) => Promise<NativeScaledJpeg>
-/** The addon's decoder: `target`, when large enough, receives the pixels. */
-export type ScaledJpegDecoder = (jpeg: Uint8Array, scale: ScaledJpegShrink, target?: Uint8Array) => Promise<NativeScaledJpeg>
 
 /** A finished decode's pixels, as the face worker takes them; `slot` when they are in the shared frame memory. */
 export interface DecodedPixels {
@@ -62,7 +60,8 @@ interface Entry {
   settled?: NativeScaledJpeg
 }
 
-export const makeSharedFrameDecodes = (decoder: ScaledJpegDecoder, frameSlots?: FrameSlots): SharedFrameDecodes => {
+/** `decoder`: the addon's scaled decode, whose `target`, when large enough, receives the pixels. */
+export const makeSharedFrameDecodes = (decoder: NativeAddon["decodeJpegScaled"], frameSlots?: FrameSlots): SharedFrameDecodes => {
   const owner = {}
   const entries = new WeakMap<Uint8Array, Entry>()
   const decodeWith = (lease: FrameLease | undefined): ScaledJpegDecode => (jpeg, shrink) => {

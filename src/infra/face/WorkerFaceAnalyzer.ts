@@ -12,8 +12,9 @@
  * (`FrameSlots.ts`), held until the answer is in; when no slot is free the frames go by structured
  * clone, `framesForClone` keeping it to the frames' own bytes when the capture holds more.
  * The frames' decoded pixels, which the forensics made on this thread (`SharedFrameDecodes`), go
- * with the request the same way (transferred when no slot is free), so the worker does not decode
- * the frames a second time.
+ * with the request too, so the worker does not decode the frames a second time: named in the slot
+ * the decode wrote them into (the capture's lease holds it), else copied into one like the bytes,
+ * else transferred.
  */
 import * as Worker from "@effect/platform/Worker"
 import * as WorkerError from "@effect/platform/WorkerError"
