@@ -17,7 +17,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
-import { FRAME_SLOT_BYTES, type FrameSlots } from "./face/FrameSlots.js"
+import type { FrameSlots } from "./face/FrameSlots.js"
 import type { NativeAddon, NativeScaledJpeg, ScaledJpegShrink } from "./native/NativeAddon.js"
 
 export type ScaledJpegDecode = (jpeg: Uint8Array, scale: ScaledJpegShrink) => Promise<NativeScaledJpeg>
@@ -31,12 +31,10 @@ export interface DecodedPixels {
   readonly slot?: number
 }
 
-/** The frame memory of one capture: the slots its decodes wrote, and those decodes. */
+/** The frame memory of one capture: each decode it made into a slot, with its frame and slot. */
 export interface FrameLease {
   readonly owner: object
-  readonly slots: Array<number>
-  readonly decodes: Array<Promise<unknown>>
-  readonly frames: Array<Uint8Array>
+  readonly held: Array<{ readonly jpeg: Uint8Array; readonly slot: number; readonly decode: Promise<unknown> }>
 }
 
 export interface SharedFrameDecodes {
@@ -77,11 +75,7 @@ export const makeSharedFrameDecodes = (decoder: NativeAddon["decodeJpegScaled"],
         return decoded
       })
     }
-    if (slot !== undefined) {
-      lease!.slots.push(slot)
-      lease!.decodes.push(entry.pending)
-      lease!.frames.push(jpeg)
-    }
+    if (slot !== undefined) lease!.held.push({ jpeg, slot, decode: entry.pending })
     // A failed decode is not kept: the caller's fallback (sharp) reports it.
     entry.pending.catch(() => {
       if (entries.get(jpeg) === entry) entries.delete(jpeg)
@@ -91,13 +85,10 @@ export const makeSharedFrameDecodes = (decoder: NativeAddon["decodeJpegScaled"],
   }
   /** Forgets the lease's frames (their pixels are about to be overwritten) and frees its slots once its decodes have settled. */
   const end = (lease: FrameLease) => {
-    for (const jpeg of lease.frames) {
-      const entry = entries.get(jpeg)
-      if (entry?.slot !== undefined) entries.delete(jpeg)
-    }
-    if (lease.slots.length === 0) return
-    void Promise.allSettled(lease.decodes).then(() => {
-      for (const slot of lease.slots) frameSlots?.release(slot)
+    if (lease.held.length === 0) return
+    for (const { jpeg, slot } of lease.held) if (entries.get(jpeg)?.slot === slot) entries.delete(jpeg)
+    void Promise.allSettled(lease.held.map(({ decode }) => decode)).then(() => {
+      for (const { slot } of lease.held) frameSlots?.release(slot)
     })
   }
   return {
@@ -109,12 +100,12 @@ export const makeSharedFrameDecodes = (decoder: NativeAddon["decodeJpegScaled"],
       if (entry === undefined || decoded === undefined || decoded.status !== "ok") return undefined
       entries.delete(jpeg)
       // Pixels the addon wrote into the slot start there; a decode too large for it came back in a buffer of its own.
-      const inSlot = entry.slot !== undefined && decoded.rgb.buffer === frameSlots?.memory && decoded.rgb.byteLength <= FRAME_SLOT_BYTES
+      const inSlot = entry.slot !== undefined && decoded.rgb.buffer === frameSlots?.memory
       return { shrink: entry.shrink, width: decoded.width, height: decoded.height, rgb: decoded.rgb, ...(inSlot ? { slot: entry.slot } : {}) }
     },
     withLease: (work) =>
       Effect.acquireUseRelease(
-        Effect.sync((): FrameLease => ({ owner, slots: [], decodes: [], frames: [] })),
+        Effect.sync((): FrameLease => ({ owner, held: [] })),
         (lease) => Effect.locally(work, currentFrameLease, lease),
         (lease) => Effect.sync(() => end(lease))
       )

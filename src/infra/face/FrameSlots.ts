@@ -48,21 +48,19 @@ export const makeFrameSlots = (count: number): FrameSlots => {
   const view = new Uint8Array(memory)
   const free = Array.from({ length: count }, (_, i) => count - 1 - i)
   const taken = new Set<number>()
+  const reserve = () => {
+    const slot = free.pop()
+    if (slot !== undefined) taken.add(slot)
+    return slot
+  }
   return {
     memory,
     store: (bytes) => {
-      if (bytes.byteLength > FRAME_SLOT_BYTES) return undefined
-      const slot = free.pop()
-      if (slot === undefined) return undefined
-      taken.add(slot)
-      view.set(bytes, slot * FRAME_SLOT_BYTES)
+      const slot = bytes.byteLength > FRAME_SLOT_BYTES ? undefined : reserve()
+      if (slot !== undefined) view.set(bytes, slot * FRAME_SLOT_BYTES)
       return slot
     },
-    reserve: () => {
-      const slot = free.pop()
-      if (slot !== undefined) taken.add(slot)
-      return slot
-    },
+    reserve,
     slotView: (slot) => view.subarray(slot * FRAME_SLOT_BYTES, (slot + 1) * FRAME_SLOT_BYTES),
     release: (slot) => {
       if (taken.delete(slot)) free.push(slot)
