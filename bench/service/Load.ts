@@ -3,8 +3,8 @@
  * capture from `concurrency` loops over keep-alive connections, with each latency and status. The
  * client shares the machine with the service, so it is kept cheap (its CPU is reported).
  */
-import * as http from "node:http"
 import { captureForm } from "../../test/support/TestServer.js"
+import { connect, encodeRequest, type KeepAliveConnection } from "./KeepAliveClient.js"
 
 export interface LoadResult {
   readonly latencies: ReadonlyArray<number>
@@ -30,52 +30,41 @@ export const median = (values: ReadonlyArray<number>): number => percentile(valu
 export const STEADY_WARM_UP = Number(process.env.BENCH_WARM_UP ?? 1000)
 
 /**
- * The multipart body of one capture, encoded once: the client then spends its CPU on sending, not
- * on building a FormData per request (6.5 ms of client CPU a request at concurrency 8, 0.3 of this
- * 2-core machine's cores taken from the service it measures).
+ * The request of one capture, encoded once (head and multipart body): the client then spends its
+ * CPU on sending, not on building a FormData per request (6.5 ms of client CPU a request at
+ * concurrency 8 when it did, 0.3 of this 2-core machine's cores taken from the service it measures).
  */
-const encodedForm = async (capture: Uint8Array): Promise<{ body: Uint8Array; contentType: string }> => {
-  const request = new Request("http://localhost/", { method: "POST", body: captureForm(capture) })
-  return { body: new Uint8Array(await request.arrayBuffer()), contentType: request.headers.get("content-type")! }
+const encodedRequest = async (url: URL, capture: Uint8Array): Promise<Uint8Array> => {
+  const form = new Request("http://localhost/", { method: "POST", body: captureForm(capture) })
+  const body = new Uint8Array(await form.arrayBuffer())
+  return encodeRequest(url, "POST", { "content-type": form.headers.get("content-type")! }, body)
 }
 
-/** One POST over `agent`'s kept-alive connections: status and latency (the answer is read whole). */
-const post = (url: URL, agent: http.Agent, body: Uint8Array, contentType: string): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const request = http.request(url, { method: "POST", agent, headers: { "content-type": contentType, "content-length": body.byteLength } }, (response) => {
-      response.on("data", () => {})
-      response.on("end", () => resolve(response.statusCode ?? 0))
-      response.on("error", reject)
-    })
-    request.on("error", reject)
-    request.end(body)
-  })
-
 /**
- * `requests` POSTs of the capture from `concurrency` loops, through Node's own http client with
- * kept-alive connections (fetch cost the client ~2x the CPU per request, taken from the service).
+ * `requests` POSTs of the capture from `concurrency` loops, each on its own kept-alive connection
+ * (KeepAliveClient.ts: Node's http client cost twice its CPU per request, fetch four times).
  */
 export const drive = async (url: string, capture: Uint8Array, requests: number, concurrency: number): Promise<LoadResult> => {
   const latencies: Array<number> = []
   const statuses: Record<string, number> = {}
-  const { body, contentType } = await encodedForm(capture)
   const target = new URL(url)
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency })
+  const request = await encodedRequest(target, capture)
+  const connections = await Promise.all(Array.from({ length: concurrency }, () => connect(target)))
   let issued = 0
   const started = performance.now()
-  const loop = async () => {
+  const loop = async (connection: KeepAliveConnection) => {
     while (issued < requests) {
       issued++
       const t0 = performance.now()
-      const status = await post(target, agent, body, contentType)
+      const status = await connection.send(request)
       latencies.push(performance.now() - t0)
       statuses[status] = (statuses[status] ?? 0) + 1
     }
   }
   try {
-    await Promise.all(Array.from({ length: concurrency }, loop))
+    await Promise.all(connections.map(loop))
   } finally {
-    agent.destroy()
+    for (const connection of connections) connection.close()
   }
   return { latencies, statuses, seconds: (performance.now() - started) / 1000 }
 }
