@@ -2,9 +2,10 @@
  * How much capture work runs at once: `engine_pool_size` slots. A request waits for a slot at
  * most `engine_queue_timeout`, then fails with `EngineBusy` (503 + Retry-After) instead of piling
  * up. The time spent waiting and working is what the public `queueDuration` and `sdkDuration` say.
- * An evaluation's face analysis runs in a second stage with as many slots of its own (the face
- * workers), so the next capture's opening and forensics overlap it: a pipeline at most twice the
- * pool deep, which keeps every core busy under load (docs/performance.md).
+ * An evaluation's face analysis runs in a second stage with slots of its own (the face workers' and
+ * the analyses queued behind them), so the next capture's opening and forensics overlap it: a
+ * pipeline a bounded few times the pool deep, which keeps every core busy under load
+ * (docs/performance.md).
  */
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"

@@ -1,6 +1,6 @@
 /**
- * `engine_pool_size` slots for capture work, as a semaphore, and as many for the second stage of
- * `runInStages` (an evaluation's face analysis). Waiting for a slot is bounded by
+ * `engine_pool_size` slots for capture work, as a semaphore, and `secondStageSize` for the second
+ * stage of `runInStages` (an evaluation's face analysis). Waiting for a slot is bounded by
  * `engine_queue_timeout` (then `EngineBusy`: 503 + Retry-After, so overload shows as fast 503s
  * rather than a growing queue); once a slot is taken the work is uninterruptible, so a client that
  * disconnects never frees a slot while native code still works on its capture.
@@ -29,6 +29,11 @@ export interface EngineCapacityOptions {
    * holds a capture's frame memory for that long (SharedFrameDecodes.ts).
    */
   readonly captureScope?: <A, E, R>(work: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /**
+   * Slots of the second stage; `size` when not given. The native pipeline gives two per face
+   * worker: each worker runs one analysis and holds the next (EngineSelection.ts).
+   */
+  readonly secondStageSize?: number
 }
 
 /** Quiet time after the last capture before `onIdle`: long enough that a steady stream never waits for it. */
@@ -48,7 +53,7 @@ export const makeEngineCapacity = (options: EngineCapacityOptions) =>
       waitedMillis: Duration.toMillis(timeout),
       retryAfterSeconds: Math.max(1, Math.ceil(Duration.toSeconds(timeout)))
     })
-    const secondStage = yield* Effect.makeSemaphore(size)
+    const secondStage = yield* Effect.makeSemaphore(Math.max(1, options.secondStageSize ?? size))
     /** Waits (interruptibly, at most the queue timeout) for an engine slot; returns when it was taken. */
     const takeSlot = (restore: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>) =>
       Effect.gen(function*() {

@@ -70,17 +70,25 @@ export const pipelineLayersFor = (
   }
 }
 
+/** Analyses a face worker holds at once: the one it runs and the next (WorkerFaceAnalyzer.ts). */
+const ANALYSES_PER_FACE_WORKER = 2
+
 /** Quiet time after the last capture before the C library trims (IdleMemoryTrim.ts). */
 const ENGINE_IDLE_DELAY = Duration.seconds(1)
 
 /**
  * `engine_pool_size` slots, waited for at most `engine_queue_timeout` seconds; with the native
- * engine, freed memory goes back to the system when they fall idle (IdleMemoryTrim.ts).
+ * engine, freed memory goes back to the system when they fall idle (IdleMemoryTrim.ts), and the face
+ * analysis' stage has two slots per face worker: the one it runs and the next, queued in the worker
+ * (WorkerFaceAnalyzer.ts), so that a worker never waits for the service's thread between two
+ * analyses (the concurrency-8 ratio 0.90 -> 0.92, docs/performance.md, round 9).
  */
 export const capacityLayerFor = (config: ServiceConfig, pipeline?: PipelineLayers): Layer.Layer<EngineCapacity> =>
   engineCapacityLayer({
     size: config.engine_pool_size,
     queueTimeout: Duration.seconds(config.engine_queue_timeout),
     ...(pipeline?.captureScope === undefined ? {} : { captureScope: pipeline.captureScope }),
-    ...(config.engine === "native" ? { idleDelay: ENGINE_IDLE_DELAY, onIdle: idleMemoryRelease(ENGINE_IDLE_DELAY) } : {})
+    ...(config.engine === "native"
+      ? { idleDelay: ENGINE_IDLE_DELAY, onIdle: idleMemoryRelease(ENGINE_IDLE_DELAY), secondStageSize: ANALYSES_PER_FACE_WORKER * config.engine_pool_size }
+      : {})
   })

@@ -1,6 +1,6 @@
 /**
  * The face analyzer on worker threads: the same reports as the in-process analyzer on real photos,
- * analyses at once on two workers, thresholds read per analysis, errors carried across the thread
+ * analyses at once on two workers and queued on one, thresholds read per analysis, errors carried across the thread
  * boundary with their kind, a clear startup error when the models are missing, and threads that
  * end with the Layer.
  */
@@ -108,6 +108,28 @@ const observedPool = (workerCount: number) => {
 
 /** The thread's exit code, listened for from now on. */
 const exitCode = (thread: WorkerThread) => new Promise<number>((resolve) => thread.once("exit", resolve))
+
+describe("one face worker, several analyses at once", () => {
+  it.live("holds the requests sent while it works and answers each in turn, as the in-process analyzer does", () =>
+    Effect.gen(function* () {
+      const { threads, analyzer } = observedPool(1)
+      const context = yield* Layer.build(analyzer)
+      const captures: ReadonlyArray<ReadonlyArray<Uint8Array>> = [
+        [yield* build(frontal)],
+        [yield* build(() => F.framedFace(F.closedEyesFace, 300, W / 2, H / 2))],
+        [yield* build(() => F.groupFrame(1))]
+      ]
+      const reports = yield* Effect.forEach(captures, (frames) => analyze(frames, 0), { concurrency: "unbounded" }).pipe(Effect.provide(context))
+      const inProcess = yield* Effect.forEach(captures, (frames) => analyze(frames, 0)).pipe(
+        Effect.provide(ortFaceAnalyzerLayer({ modelsDir, thresholds: defaultFaceThresholds }))
+      )
+      expect(reports.map((r) => r.problem)).toEqual([undefined, "EYES_CLOSED", "TOO_MANY_FACES"])
+      expect(reports).toEqual(inProcess)
+      expect(threads).toHaveLength(1)
+    }).pipe(Effect.scoped),
+    60_000
+  )
+})
 
 describe("a face worker that dies", () => {
   it.live("fails the request in flight with ModelFailure and is replaced for later requests", () =>

@@ -154,4 +154,32 @@ describe("engine capacity stages", () => {
       expect(events).toEqual(["open", "first", "second", "close", "open", "first", "close", "open", "first", "close", "run"])
     })
   )
+
+  it.scoped("the second stage can have more slots than the first: each holds a capture while the engine slot goes on", () =>
+    Effect.gen(function* () {
+      const capacity = yield* makeEngineCapacity({ size: 1, queueTimeout: "10 seconds", secondStageSize: 2 })
+      const release = yield* Deferred.make<void>()
+      const inSecondStage = yield* Ref.make(0)
+      const capture = (name: string) =>
+        Effect.fork(capacity.runInStages(onToSecondStage, () => Effect.zipRight(Ref.update(inSecondStage, (n) => n + 1), Effect.as(Deferred.await(release), name))))
+      const held = yield* Effect.gen(function* () {
+        const a = yield* capture("a")
+        const b = yield* capture("b")
+        yield* TestClock.adjust("1 millis")
+        // Both in their second stage at once, on one engine slot, which is free again.
+        expect(yield* Ref.get(inSecondStage)).toBe(2)
+        expect((yield* capacity.run(Effect.succeed("c"))).value).toBe("c")
+        // A third capture finishes its first stage and then holds the engine slot: the second stage is full.
+        const d = yield* capture("d")
+        yield* TestClock.adjust("1 millis")
+        expect(yield* Ref.get(inSecondStage)).toBe(2)
+        const e = yield* Effect.fork(capacity.run(Effect.succeed("e")))
+        yield* TestClock.adjust("10 seconds")
+        const busy = yield* Fiber.await(e)
+        expect(Exit.isFailure(busy) && busy.cause._tag === "Fail" && busy.cause.error._tag === "EngineBusy").toBe(true)
+        return [a, b, d] as const
+      }).pipe(Effect.ensuring(Deferred.succeed(release, undefined)))
+      expect((yield* Effect.forEach(held, Fiber.join)).map((timed) => timed.value)).toEqual(["a", "b", "d"])
+    })
+  )
 })

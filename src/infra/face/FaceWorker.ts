@@ -1,8 +1,9 @@
 /**
  * The inside of a face-analysis worker thread, an `@effect/platform` WorkerRunner: its own ONNX
  * sessions and decoder, answering the requests of `FaceWorkerProtocol.ts`. onnxruntime-node runs
- * a model synchronously on the calling thread, so analyses run here, off the service's event loop;
- * the pool sends a worker one request at a time.
+ * a model synchronously on the calling thread, so analyses run here, off the service's event loop,
+ * one at a time: a request that arrives while one runs waits its turn here, so the worker starts it
+ * the moment the running one ends (WorkerFaceAnalyzer.ts).
  */
 import * as WorkerRunner from "@effect/platform/WorkerRunner"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
@@ -37,10 +38,12 @@ const FaceWorkerLive = Layer.unwrapScoped(
     const analysis = yield* Effect.cached(Effect.map(loadFaceModels(modelsDir), makeFrameAnalysis).pipe(Scope.extend(scope)))
     const decoder = yield* addonDecoder
     // A worker idle for HEAP_RELEASE_DELAY after its last analysis collects its own heap and trims,
-    // as the service's thread does (IdleMemoryTrim.ts). The pool sends one request at a time: a
-    // request puts off the pending release, its end starts a new one.
+    // as the service's thread does (IdleMemoryTrim.ts). Requests run one at a time: a request puts
+    // off the pending release, its end starts a new one.
     const idleRelease = yield* FiberHandle.make()
     const releaseWhenIdle = FiberHandle.run(idleRelease, Effect.zipRight(Effect.sleep(HEAP_RELEASE_DELAY), releaseHeapWhenIdle()))
+    // In the order they came (the semaphore's waiters are first in, first out).
+    const oneAtATime = yield* Effect.makeSemaphore(1)
     return WorkerRunner.layerSerialized(FaceWorkerRequest, {
       LoadModels: () => Effect.asVoid(analysis),
       AnalyzeFaces: (request) => {
@@ -51,7 +54,7 @@ const FaceWorkerLive = Layer.unwrapScoped(
         return Effect.zipRight(
           FiberHandle.clear(idleRelease),
           Effect.flatMap(analysis, (analyze) => analyze(frames, request.bestFrameIndex, request.thresholds, requestDecoder))
-        ).pipe(Effect.ensuring(releaseWhenIdle))
+        ).pipe(Effect.ensuring(releaseWhenIdle), oneAtATime.withPermits(1))
       }
     })
   })

@@ -1,10 +1,13 @@
 /**
  * The face analyzer on worker threads: an `@effect/platform` pool of workers (`FaceWorker.ts`),
  * each with its own ONNX sessions, so that model runs (synchronous in onnxruntime-node) leave the
- * event loop free and two captures' analyses use two cores. One request at a time per worker,
- * Schema-serialised (`FaceWorkerProtocol.ts`). A worker that dies fails its request with
- * ModelFailure; the platform starts a new thread in its place a second later (requests for it wait),
- * which opens its models from `workerData` on its first request.
+ * event loop free and two captures' analyses use two cores. Each request goes to the least loaded
+ * worker (`LeastLoaded.ts`), Schema-serialised (`FaceWorkerProtocol.ts`); a worker runs its
+ * requests one after the other, so one sent to a busy worker waits there, ready the moment the
+ * running one ends (the engine capacity lets two a worker through: `EngineCapacityLive.ts`). A
+ * worker that dies fails the requests it holds with ModelFailure; the platform starts a new thread
+ * in its place a second later (requests for it wait), which opens its models from `workerData` on
+ * its first request.
  *
  * Frames are copied to the worker, not transferred: a transfer detaches the caller's bytes (the
  * addon's frames are views into one capture buffer, which also holds the best frame still needed
@@ -34,6 +37,7 @@ import type { SharedFrameDecodes } from "../SharedFrameDecodes.js"
 import { framesForClone } from "./FramesForClone.js"
 import { AnalyzeFaces, type DecodedFrame, FaceAnalysisErrorFromWire, type FaceWorkerData, FaceWorkerRequest, LoadModels, type SentFrame } from "./FaceWorkerProtocol.js"
 import { makeFrameSlots, type FrameSlots } from "./FrameSlots.js"
+import { leastLoaded } from "./LeastLoaded.js"
 
 export interface WorkerFaceAnalyzerOptions {
   /** Folder holding the .onnx files. */
@@ -150,9 +154,13 @@ export const makeWorkerFaceAnalyzer = (
   Effect.gen(function* () {
     const thresholds = Effect.isEffect(options.thresholds) ? options.thresholds : Effect.succeed(options.thresholds)
     const size = Math.max(1, options.workers)
-    const pool = yield* Worker.makePoolSerialized<FaceWorkerRequest>({ size, concurrency: 1, initialMessage: () => new LoadModels() })
     // Every worker must have loaded its models before the service answers: a missing model is a startup error.
-    yield* Effect.scoped(Effect.forEach(Array.from({ length: size }), () => pool.backing.get, { concurrency: "unbounded", discard: true }))
+    const workers = yield* Effect.forEach(
+      Array.from({ length: size }),
+      () => Worker.makeSerialized<FaceWorkerRequest>({ initialMessage: () => new LoadModels() }),
+      { concurrency: "unbounded" }
+    )
+    const dispatch = leastLoaded(workers)
     return FaceAnalyzer.of({
       analyze: (frames, bestFrameIndex) =>
         Effect.acquireUseRelease(
@@ -161,13 +169,13 @@ export const makeWorkerFaceAnalyzer = (
             Effect.gen(function* () {
               // Built unchecked: encoding it for the worker checks it.
               const request = new AnalyzeFaces({ ...handed, bestFrameIndex, thresholds: yield* thresholds }, true)
-              return yield* pool.executeEffect(request)
+              return yield* dispatch.use((worker) => worker.executeEffect(request))
             }),
           // The worker has answered (or is gone): the slots it read are free again.
           (handed) => Effect.sync(() => releaseSlots(handed, options.frameSlots))
         ).pipe(
           Effect.catchAllCause((cause) => Effect.fail(asFaceAnalysisError(cause))),
-          // The worker finishes what it started: not interrupted half way, and not handed a second request meanwhile.
+          // The worker finishes what it started: not interrupted half way (it may hold the next request queued).
           Effect.uninterruptible
         )
     })
@@ -178,8 +186,9 @@ export const makeWorkerFaceAnalyzer = (
 
 /**
  * Frame slots per worker: a capture's frames and their pixels (three of each from the SDKs, and
- * room for longer bursts) from its forensics to its analysis' answer, for the captures in an
- * engine's two stages at once.
+ * room for longer bursts) from its forensics to its analysis' answer, for the captures an engine's
+ * two stages hold at once (one in its first stage, two at its face worker: 18 slots for three
+ * 3-frame captures).
  */
 const FRAME_SLOTS_PER_WORKER = 24
 

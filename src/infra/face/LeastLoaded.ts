@@ -1,0 +1,34 @@
+/**
+ * Dispatch to a fixed set of workers by load: each use goes to the worker with the fewest uses
+ * under way (the first of equals), so a request never waits queued behind another in one worker
+ * while a second worker is idle. Written here because the platform's worker pool (`Effect`'s
+ * `Pool`) hands a worker out while it has room under its concurrency, whatever the others' load:
+ * with two requests a worker, a worker that just finished could sit idle while the next request
+ * queued behind a busy one.
+ */
+import * as Effect from "effect/Effect"
+
+export interface LeastLoaded<W> {
+  readonly use: <A, E, R>(work: (worker: W) => Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** Uses under way, per worker in the given order (for tests and metrics). */
+  readonly load: () => ReadonlyArray<number>
+}
+
+export const leastLoaded = <W>(workers: ReadonlyArray<W>): LeastLoaded<W> => {
+  const underWay = workers.map(() => 0)
+  return {
+    use: (work) =>
+      Effect.suspend(() => {
+        let chosen = 0
+        for (let i = 1; i < workers.length; i++) if (underWay[i]! < underWay[chosen]!) chosen = i
+        underWay[chosen]!++
+        return Effect.ensuring(
+          Effect.suspend(() => work(workers[chosen]!)),
+          Effect.sync(() => {
+            underWay[chosen]!--
+          })
+        )
+      }),
+    load: () => [...underWay]
+  }
+}
