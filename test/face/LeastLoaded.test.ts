@@ -1,6 +1,6 @@
 /**
  * The face workers' dispatch (src/infra/face/LeastLoaded.ts): each use goes to the worker with the
- * fewest uses under way, the first of equals, and a use that ends (answered, failed or
+ * fewest uses under way, equals taking turns, and a use that ends (answered, failed or
  * interrupted) no longer counts.
  */
 import { describe, expect, it } from "@effect/vitest"
@@ -40,6 +40,15 @@ describe("least-loaded dispatch", () => {
       yield* Deferred.succeed(gate, undefined)
       yield* Fiber.join(fourth)
       expect(dispatch.load()).toEqual([0, 0])
+    })
+  )
+
+  it.effect("lets idle workers take turns: one use at a time goes to each in order", () =>
+    Effect.gen(function* () {
+      const dispatch = leastLoaded(["A", "B", "C"] as const)
+      const chosen = yield* Effect.forEach([1, 2, 3, 4, 5, 6, 7], () => dispatch.use((worker) => Effect.succeed(worker)))
+      expect(chosen).toEqual(["A", "B", "C", "A", "B", "C", "A"])
+      expect(dispatch.load()).toEqual([0, 0, 0])
     })
   )
 })

@@ -1,7 +1,9 @@
 /**
  * Dispatch to a fixed set of workers by load: each use goes to the worker with the fewest uses
- * under way (the first of equals), so a request never waits queued behind another in one worker
- * while a second worker is idle. Written here because the platform's worker pool (`Effect`'s
+ * under way, so a request never waits queued behind another in one worker while a second worker
+ * is idle. Equals take turns (the search starts after the last chosen), so under light load every
+ * worker keeps working and none goes cold (a worker idle for 10 s gives its heap back,
+ * FaceWorker.ts), as with the platform's pool before. Written here because the platform's worker pool (`Effect`'s
  * `Pool`) hands a worker out while it has room under its concurrency, whatever the others' load:
  * with two requests a worker, a worker that just finished could sit idle while the next request
  * queued behind a busy one.
@@ -16,11 +18,16 @@ export interface LeastLoaded<W> {
 
 export const leastLoaded = <W>(workers: ReadonlyArray<W>): LeastLoaded<W> => {
   const underWay = workers.map(() => 0)
+  let last = workers.length - 1
   return {
     use: (work) =>
       Effect.suspend(() => {
-        let chosen = 0
-        for (let i = 1; i < workers.length; i++) if (underWay[i]! < underWay[chosen]!) chosen = i
+        let chosen = (last + 1) % workers.length
+        for (let step = 2; step <= workers.length; step++) {
+          const i = (last + step) % workers.length
+          if (underWay[i]! < underWay[chosen]!) chosen = i
+        }
+        last = chosen
         underWay[chosen]!++
         return Effect.ensuring(
           Effect.suspend(() => work(workers[chosen]!)),
