@@ -4,7 +4,7 @@
  * up. The time spent waiting and working is what the public `queueDuration` and `sdkDuration` say.
  * An evaluation's face analysis runs in a second stage with slots of its own (the face workers' and
  * the analyses queued behind them), so the next capture's opening and forensics overlap it: a
- * pipeline a bounded few times the pool deep, which keeps every core busy under load
+ * pipeline as deep as both stages' slots together, which keeps every core busy under load
  * (docs/performance.md).
  */
 import * as Context from "effect/Context"

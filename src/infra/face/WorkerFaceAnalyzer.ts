@@ -1,10 +1,10 @@
 /**
- * The face analyzer on worker threads: an `@effect/platform` pool of workers (`FaceWorker.ts`),
- * each with its own ONNX sessions, so that model runs (synchronous in onnxruntime-node) leave the
+ * The face analyzer on worker threads: `@effect/platform` workers (`FaceWorker.ts`), each with
+ * its own ONNX sessions, so that model runs (synchronous in onnxruntime-node) leave the
  * event loop free and two captures' analyses use two cores. Each request goes to the least loaded
  * worker (`LeastLoaded.ts`), Schema-serialised (`FaceWorkerProtocol.ts`); a worker runs its
  * requests one after the other, so one sent to a busy worker waits there, ready the moment the
- * running one ends (the engine capacity lets two a worker through: `EngineCapacityLive.ts`). A
+ * running one ends (the engine capacity lets two a worker through: `EngineSelection.ts`). A
  * worker that dies fails the requests it holds with ModelFailure; the platform starts a new thread
  * in its place a second later (requests for it wait), which opens its models from `workerData` on
  * its first request.
@@ -147,7 +147,7 @@ const releaseSlots = ({ stored }: HandedOver, frameSlots: FrameSlots | undefined
   for (const slot of stored) frameSlots?.release(slot)
 }
 
-/** The analyzer on a pool of workers; the spawner (`NodeWorker.layer`) decides how threads start. */
+/** The analyzer on `options.workers` workers; the spawner (`NodeWorker.layer`) decides how threads start. */
 export const makeWorkerFaceAnalyzer = (
   options: WorkerFaceAnalyzerOptions
 ): Effect.Effect<FaceAnalyzerShape, FaceAnalysisError, Worker.WorkerManager | Worker.Spawner | Scope.Scope> =>
