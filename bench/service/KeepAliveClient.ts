@@ -6,7 +6,8 @@
  * of this 2-core machine's cores at concurrency 8, all of it taken from the service's ceiling
  * ratio); this one ~0.45 ms, most of it the kernel's copy of the upload (docs/performance.md,
  * round 9). Hand-written because the load tools on npm (autocannon) bring their own loop and
- * reporting, and the bench needs each request's latency and status inside its own runs.
+ * reporting, and the bench needs each request's latency and status inside its own runs; the
+ * tests' raw client (test/support/RawHttp.ts) reads one answer per connection, until it closes.
  */
 import * as net from "node:net"
 
@@ -78,18 +79,25 @@ export const connect = (url: URL): Promise<KeepAliveConnection> =>
       waiting = undefined
       pending?.reject(error)
     }
+    // The answer's head, parsed once it is whole, until the answer is.
+    let head: Head | undefined
     socket.on("data", (chunk: Buffer) => {
       if (waiting === undefined) return fail(new Error("bytes arrived with no request outstanding"))
       chunks.push(chunk)
       const buffered = chunks.length === 1 ? chunk : Buffer.concat(chunks)
       chunks = [buffered]
-      const head = parseHead(buffered)
-      if (head instanceof Error) return fail(head)
+      if (head === undefined) {
+        const parsed = parseHead(buffered)
+        if (parsed instanceof Error) return fail(parsed)
+        head = parsed
+      }
       if (head === undefined || !complete(buffered, head)) return
+      const { status } = head
       chunks = []
+      head = undefined
       const pending = waiting
       waiting = undefined
-      pending.resolve(head.status)
+      pending.resolve(status)
     })
     socket.on("error", (error) => (waiting === undefined ? reject(error) : fail(error)))
     socket.on("close", () => fail(new Error("connection closed by the service")))

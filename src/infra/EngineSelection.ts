@@ -19,7 +19,7 @@ import type { Forensics } from "../domain/Forensics.js"
 import type { ServiceConfig } from "../domain/ServiceConfig.js"
 import { engineCapacityLayer } from "./EngineCapacityLive.js"
 import { fakeFaceAnalyzerLayer } from "./face/FakeFaceAnalyzer.js"
-import { frameSlotsFor, workerFaceAnalyzerLayer } from "./face/WorkerFaceAnalyzer.js"
+import { ANALYSES_PER_WORKER, frameSlotsFor, workerFaceAnalyzerLayer } from "./face/WorkerFaceAnalyzer.js"
 import { fakeEngineLayer } from "./fake/FakeEngine.js"
 import { fakeForensicsLayer } from "./fake/FakeForensics.js"
 import { nativeEngineLayer, type NativeEngineStartupError } from "./native/NativeEngine.js"
@@ -70,9 +70,6 @@ export const pipelineLayersFor = (
   }
 }
 
-/** Analyses a face worker holds at once: the one it runs and the next (WorkerFaceAnalyzer.ts). */
-const ANALYSES_PER_FACE_WORKER = 2
-
 /** Quiet time after the last capture before the C library trims (IdleMemoryTrim.ts). */
 const ENGINE_IDLE_DELAY = Duration.seconds(1)
 
@@ -89,6 +86,6 @@ export const capacityLayerFor = (config: ServiceConfig, pipeline?: PipelineLayer
     queueTimeout: Duration.seconds(config.engine_queue_timeout),
     ...(pipeline?.captureScope === undefined ? {} : { captureScope: pipeline.captureScope }),
     ...(config.engine === "native"
-      ? { idleDelay: ENGINE_IDLE_DELAY, onIdle: idleMemoryRelease(ENGINE_IDLE_DELAY), secondStageSize: ANALYSES_PER_FACE_WORKER * config.engine_pool_size }
+      ? { idleDelay: ENGINE_IDLE_DELAY, onIdle: idleMemoryRelease(ENGINE_IDLE_DELAY), secondStageSize: ANALYSES_PER_WORKER * config.engine_pool_size }
       : {})
   })

@@ -4,7 +4,7 @@
  * event loop free and two captures' analyses use two cores. Each request goes to the least loaded
  * worker (`LeastLoaded.ts`), Schema-serialised (`FaceWorkerProtocol.ts`); a worker runs its
  * requests one after the other, so one sent to a busy worker waits there, ready the moment the
- * running one ends (the engine capacity lets two a worker through: `EngineSelection.ts`). A
+ * running one ends (the engine capacity lets `ANALYSES_PER_WORKER` through: `EngineSelection.ts`). A
  * worker that dies fails the requests it holds with ModelFailure; the platform starts a new thread
  * in its place a second later (requests for it wait), which opens its models from `workerData` on
  * its first request.
@@ -183,6 +183,12 @@ export const makeWorkerFaceAnalyzer = (
     Effect.timeoutFail({ duration: START_TIMEOUT, onTimeout: () => modelFailure(`face workers did not start within ${Duration.format(START_TIMEOUT)}`) }),
     Effect.catchIf(WorkerError.isWorkerError, (error) => Effect.fail(startFailure(error)))
   )
+
+/**
+ * Analyses a worker holds at once: the one it runs and the next, queued in the worker. The engine
+ * capacity's second stage has this many slots per worker (EngineSelection.ts).
+ */
+export const ANALYSES_PER_WORKER = 2
 
 /**
  * Frame slots per worker: a capture's frames and their pixels (three of each from the SDKs, and
