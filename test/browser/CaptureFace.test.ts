@@ -105,6 +105,30 @@ describe("browser SDK in Chromium", () => {
       expect(centre.channels[0]!.mean).toBeGreaterThan(60)
     }), 90_000)
 
+  it.scoped("a camera that repeats frames: the burst skips the repeats and holds distinct frames", () =>
+    Effect.gen(function*() {
+      const dir = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "iad-browser-")))
+      const y4m = join(dir, "face.y4m")
+      const keysDir = join(dir, "keys")
+      const bundle = join(dir, "iad-capture.js")
+      // Each frame three times: every camera frame is followed by two repeats of it.
+      yield* Effect.promise(() => Promise.all([buildSdk(bundle), writeFaceY4m(y4m, 30, 3), generateKeys(keysDir)]))
+      const browser = yield* launchChromium(y4m)
+      const url = yield* servePage(bundle)
+      const page = yield* Effect.promise(() => browser.newPage())
+      yield* Effect.promise(() => page.goto(url))
+      const servicePem = yield* Effect.promise(() => readFile(join(keysDir, keyFiles.servicePublic), "utf8"))
+      const answer = yield* Effect.promise(
+        () => page.evaluate(captureScript(servicePem, "session-token.v1.ZXhhbXBsZQ", 3)) as Promise<{ base64: string }>
+      )
+      const addon = loadNativeAddon()
+      const engine = new addon.Engine(yield* Effect.promise(() => loadEngineKeys(keysDir)))
+      const { contents } = (yield* openWith(engine, Buffer.from(answer.base64, "base64"))).facts
+      expect(contents.frames).toHaveLength(3)
+      const pixels = yield* Effect.promise(() => Promise.all(contents.frames.map((f) => sharp(f.jpeg).raw().toBuffer())))
+      for (let i = 1; i < pixels.length; i++) expect(pixels[i]!.equals(pixels[i - 1]!)).toBe(false)
+    }), 90_000)
+
   it.scoped("bad options are refused before the camera opens: empty or oversize token, bad key, frame count", () =>
     Effect.gen(function*() {
       const dir = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "iad-browser-")))

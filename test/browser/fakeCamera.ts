@@ -37,9 +37,11 @@ const i420Of = (rgb: Buffer, width: number, height: number) => {
  * the time from opening the camera to the end of the burst. 60 frames (2 s) did on a quiet machine
  * but not always under the whole suite's load (two clean-clone runs on 2026-12-05 got a burst with
  * a repeated frame: 2 distinct frames of 3, and a demo capture answered NoLive); 90 frames (3 s,
- * 124 MB) leave a second more.
+ * 124 MB) leave a second more, and since 2026-12-06 the SDK skips a repeated frame itself (a
+ * demo capture had still met the wrap once: "100% of pixels unchanged between frames").
+ * `repeats`: each frame written that many times, a camera that repeats frames.
  */
-export const writeFaceY4m = async (path: string, frames = 90): Promise<void> => {
+export const writeFaceY4m = async (path: string, frames = 90, repeats = 1): Promise<void> => {
   const jpeg = await framedFaceOverPhoto(frontalFace, 380, FRAME_WIDTH / 2, FRAME_HEIGHT / 2)
   const { data, info } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true })
   const { y, u, v } = i420Of(data, info.width, info.height)
@@ -51,8 +53,10 @@ export const writeFaceY4m = async (path: string, frames = 90): Promise<void> => 
       for (let i = 0; i < y.length; i++) frame[i] = clampByte(y[i]! + noise(2.5))
       for (let i = 0; i < u.length; i++) frame[y.length + i] = clampByte(u[i]! + noise(1))
       for (let i = 0; i < v.length; i++) frame[y.length + u.length + i] = clampByte(v[i]! + noise(1))
-      await file.write("FRAME\n")
-      await file.write(frame)
+      for (let r = 0; r < repeats; r++) {
+        await file.write("FRAME\n")
+        await file.write(frame)
+      }
     }
   } finally {
     await file.close()

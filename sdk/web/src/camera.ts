@@ -101,13 +101,34 @@ export interface GrabbedFrame {
   readonly canvas: HTMLCanvasElement
 }
 
+/** Side of the square at a frame's centre compared to tell a repeated frame from a new one. */
+const COMPARED_SIDE = 32
+/**
+ * Repeated frames skipped in a row before the burst takes one anyway: a camera that stalls for a
+ * moment (or Chromium's file camera at each loop of its file) repeats a frame with a new
+ * timestamp, which the service would read as a frozen, injected stream; a camera frozen for good
+ * stays frozen, and the service judges that.
+ */
+const MAX_REPEATS_SKIPPED = 3
+
+/** The pixels of the square at the canvas' centre. */
+const centreOf = (context: CanvasRenderingContext2D, width: number, height: number): Uint8ClampedArray => {
+  const side = Math.max(1, Math.min(COMPARED_SIDE, width, height))
+  return context.getImageData(Math.floor((width - side) / 2), Math.floor((height - side) / 2), side, side).data
+}
+
+const samePixels = (a: Uint8ClampedArray, b: Uint8ClampedArray): boolean => a.length === b.length && a.every((value, i) => value === b[i])
+
 /**
  * Copies `count` distinct consecutive camera frames (pixels only: encoding waits until the burst
- * is over, so that it does not make the burst skip frames).
+ * is over, so that it does not make the burst skip frames). Distinct by the camera's timestamp and
+ * by their pixels: a frame the camera repeated is skipped (at most MAX_REPEATS_SKIPPED in a row).
  */
 export const grabBurst = async (video: HTMLVideoElement, count: number, fps: number): Promise<Array<GrabbedFrame>> => {
   const frames: Array<GrabbedFrame> = []
   let lastMedia = Number.NaN
+  let lastCentre: Uint8ClampedArray | undefined
+  let repeatsSkipped = 0
   while (frames.length < count) {
     const { at, media } = await nextFrame(video, fps)
     if (media === lastMedia) continue
@@ -118,6 +139,13 @@ export const grabBurst = async (video: HTMLVideoElement, count: number, fps: num
     const context = canvas.getContext("2d")
     if (context === null) throw new Error("no 2D canvas to copy frames with")
     context.drawImage(video, 0, 0)
+    const centre = centreOf(context, canvas.width, canvas.height)
+    if (lastCentre !== undefined && samePixels(centre, lastCentre) && repeatsSkipped < MAX_REPEATS_SKIPPED) {
+      repeatsSkipped++
+      continue
+    }
+    repeatsSkipped = 0
+    lastCentre = centre
     frames.push({ at, canvas })
   }
   return frames
